@@ -1,0 +1,66 @@
+"""Start Python children in their own process groups and stop them with everything they spawned.
+
+A child in its own session does not receive the terminal's Ctrl-C, so the orchestrator decides
+the order of shutdown (the load generator first, so it can write its reports), and stopping a
+group also ends grandchildren such as the demo's CPU burners or loadgen workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Child", "spawn_python"]
+
+
+@dataclass
+class Child:
+    """A child process group with its log file."""
+
+    name: str
+    proc: subprocess.Popen
+    log_path: Path
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def signal(self, sig: int) -> None:
+        """Send ``sig`` to the whole process group (no-op once it has been reaped)."""
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, sig)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM the group, wait, then SIGKILL the group; always reap the leader."""
+        self.signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        # The leader may be gone while grandchildren linger: kill the group regardless.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=timeout)
+
+
+def spawn_python(name: str, args: list[str], *, log_dir: Path, cwd: Path, env: dict[str, str] | None = None,
+                 stdout_to_log: bool = True) -> Child:
+    """Run ``python <args>`` with this interpreter in a new session, output to ``log_dir/name.log``."""
+    log_path = log_dir / f"{name}.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - handed to the child, closed here after Popen
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+            stdout=log if stdout_to_log else None, stderr=log, start_new_session=True)
+    finally:
+        log.close()
+    return Child(name=name, proc=proc, log_path=log_path)
