@@ -1,0 +1,64 @@
+"""Shared test helpers: parse exposition text, run promtool, drive an ASGI app in-process."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+from prometheus_client.parser import text_string_to_metric_families
+
+
+def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Return {(sample name, sorted labels): value} from Prometheus text format."""
+    out = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            out[(s.name, tuple(sorted(s.labels.items())))] = s.value
+    return out
+
+
+def value(text: str, name: str, **labels: str) -> float | None:
+    """Return one sample's value, or None when absent."""
+    return samples(text).get((name, tuple(sorted(labels.items()))))
+
+
+def label_values(text: str, name: str, label: str) -> set[str]:
+    """Return every value ``label`` takes on samples called ``name``."""
+    return {dict(lbls)[label] for (n, lbls), _ in samples(text).items() if n == name and label in dict(lbls)}
+
+
+def promtool_check(text: str) -> str:
+    """Run ``promtool check metrics`` on ``text``; return its complaints ('' when clean)."""
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool is required (make deps)"
+    res = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)
+    return "" if res.returncode == 0 else (res.stdout + res.stderr)
+
+
+async def asgi_request(app, method: str, path: str, body: bytes = b"", headers=()) -> tuple[int, bytes]:
+    """Send one HTTP request through an ASGI app in-process; return (status, body)."""
+    hdrs = [(k.lower().encode(), v.encode()) for k, v in headers]
+    if body:
+        hdrs.append((b"content-length", str(len(body)).encode()))
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+             "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
+             "headers": hdrs, "client": ("127.0.0.1", 1234), "server": ("127.0.0.1", 80)}
+    sent = False
+    status, chunks = 0, []
+
+    async def receive():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    return status, b"".join(chunks)
