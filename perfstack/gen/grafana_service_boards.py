@@ -7,14 +7,15 @@ so the instance and route filters apply. Every threshold comes from the config p
 
 from __future__ import annotations
 
+from analyzer.scoring import GRADE_BANDS
 from perfstack.config import PerformanceConfig
 from perfstack.gen import grafana_panels as g
 from perfstack.gen.grafana_queries import JOB, JOB_INSTANCE, ROUTE, quantile, rate, ratio_or_zero
 
-__all__ = ["HEALTH_SCORE_BANDS", "overview", "api", "database_cache"]
+__all__ = ["GRADE_COLOURS", "health_score_thresholds", "overview", "api", "database_cache"]
 
-HEALTH_SCORE_BANDS = (60.0, 80.0)
-"""Health score colours: red below 60 (grade D/F), orange below 80, green from 80 (grade A/B)."""
+GRADE_COLOURS = {"A": "green", "B": "light-green", "C": "yellow", "D": "orange"}
+"""One colour per analyzer grade; below the lowest band (grade F) is red."""
 
 HTTP = "http_server_request_duration_seconds"
 DB = "db_client_operation_duration_seconds"
@@ -68,14 +69,19 @@ def _objective_stats(cfg: PerformanceConfig) -> list[dict]:
     ]
 
 
+def health_score_thresholds() -> tuple[str, list[g.Step]]:
+    """Colour the health score by the analyzer's grade bands, so the stat and the report agree."""
+    return "red", [g.Step(value=floor, color=GRADE_COLOURS[letter]) for letter, floor in sorted(
+        GRADE_BANDS, key=lambda band: band[1])]
+
+
 def overview(cfg: PerformanceConfig) -> dict:
     """Return the Overview dashboard: health score, objectives and firing alerts."""
-    orange, green = HEALTH_SCORE_BANDS
     panels = [
         g.row("Health"),
         g.stat("Health score", "max(perfstack_health_score)", unit="none", minimum=0, maximum=100, width=6, height=6,
-               thresholds=("red", [g.Step(value=orange, color="orange"), g.Step(value=green, color="green")]),
-               description="0-100 from `analyzer serve` (objectives weighted Keptn-style)."),
+               thresholds=health_score_thresholds(),
+               description="0-100 from `analyzer serve`; colours are the report's grades A-F."),
         g.timeseries("Health score over time", [("max(perfstack_health_score)", "score")], unit="none",
                      maximum=100, width=12, height=6),
         g.stat("Firing alerts", 'count(ALERTS{alertstate="firing"}) or vector(0)', unit="none", width=6, height=6,

@@ -11,6 +11,7 @@ import copy
 import pytest
 import yaml
 
+from analyzer.scoring import GRADE_BANDS
 from perfstack.config import PerformanceConfig, default_config_path, load_config, parse_config
 from perfstack.gen.dashboards import dashboards
 from tests.grafana.boards import STEMS, committed_dashboards, panels, threshold_values
@@ -71,6 +72,12 @@ def test_every_committed_threshold_equals_the_config():
     for key in NOT_FROM_CONFIG:
         shown.pop(key)
     assert shown == expected_thresholds(load_config())
+
+
+def test_health_score_colours_follow_the_analyzer_grade_bands():
+    (health,) = [p for p in panels(committed_dashboards()["overview"]) if p["title"] == "Health score"]
+    assert threshold_values(health) == sorted(floor for _, floor in GRADE_BANDS)
+    assert health["fieldConfig"]["defaults"]["thresholds"]["steps"][0]["color"] == "red"
 
 
 def test_objectives_colour_bad_values_red():
