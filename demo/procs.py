@@ -53,14 +53,18 @@ class Child:
 
 
 def spawn_python(name: str, args: list[str], *, log_dir: Path, cwd: Path, env: dict[str, str] | None = None,
-                 stdout_to_log: bool = True) -> Child:
-    """Run ``python <args>`` with this interpreter in a new session, output to ``log_dir/name.log``."""
+                 capture: bool = True) -> Child:
+    """Run ``python <args>`` with this interpreter in a new session.
+
+    Output goes to ``log_dir/name.log``; with ``capture=False`` stdout stays on the terminal (a
+    live progress view) and only stderr is logged.
+    """
     log_path = log_dir / f"{name}.log"
     log = open(log_path, "wb")  # noqa: SIM115 - handed to the child, closed here after Popen
     try:
         proc = subprocess.Popen(
             [sys.executable, *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-            stdout=log if stdout_to_log else None, stderr=log, start_new_session=True)
+            stdout=log if capture else None, stderr=log, start_new_session=True)
     finally:
         log.close()
     return Child(name=name, proc=proc, log_path=log_path)

@@ -28,7 +28,7 @@ PROG = "python -m demo.service"
 
 
 def build_parser() -> ArgumentParser:
-    faults = "; ".join(f"{name}: {text}" for name, text in FAULT_HELP.items())
+    faults = "; ".join(f"{name}: {text}" for name, text in FAULT_HELP.items()).replace("%", "%%")
     p = ArgumentParser(prog=PROG, description="Run the instrumented demo LLM-style API (chat, embeddings, images, "
                        "SQLite-backed users with an LRU cache) with optional fault injection.")
     p.add_argument("--listen", default="127.0.0.1:8000", help="HOST:PORT to serve the API and /metrics on")

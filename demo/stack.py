@@ -169,6 +169,16 @@ class LocalStack:
         if missing:
             raise ServiceError(f"Prometheus has not scraped {', '.join(sorted(missing))} after {timeout:.0f}s")
 
+    def dead(self) -> str | None:
+        """Return the name of a started process that has exited, if any."""
+        for child in self.children:
+            if child.proc.poll() is not None:
+                return child.name
+        for mp in self.managed:
+            if mp.proc.poll() is not None:
+                return mp.name
+        return None
+
     def stop(self) -> None:
         """Stop everything started, newest first; safe to call more than once."""
         errors = []
