@@ -64,10 +64,15 @@ def _has_framing(head: bytes) -> bool:
 
 
 def _decode_body(body: bytes, headers: list[tuple[str, str]]) -> bytes:
-    """Undo gzip/deflate content-coding so checks see what aiohttp would show them."""
+    """Undo the content-coding (gzip, deflate, br) so checks see what aiohttp would show them.
+
+    Raises ValueError when the body does not decode.
+    """
     for name, value in headers:
-        if name.lower() == "content-encoding":
-            coding = value.strip().lower()
+        if name.lower() != "content-encoding" or not body:
+            continue
+        coding = value.strip().lower()
+        try:
             if coding in ("gzip", "x-gzip"):
                 return zlib.decompress(body, 16 + zlib.MAX_WBITS)
             if coding == "deflate":
@@ -75,6 +80,12 @@ def _decode_body(body: bytes, headers: list[tuple[str, str]]) -> bytes:
                     return zlib.decompress(body)
                 except zlib.error:
                     return zlib.decompress(body, -zlib.MAX_WBITS)
+            if coding == "br":
+                import brotli  # only advertised (fast_request.accepted_encodings) when installed
+
+                return brotli.decompress(body)
+        except Exception as exc:  # noqa: BLE001 - zlib.error, brotli.error: all mean "not decodable"
+            raise ValueError(f"undecodable {coding} body") from exc
     return body
 
 
@@ -286,7 +297,7 @@ class Connection(asyncio.Protocol):
             body = b"".join(chunks)
             try:
                 body = _decode_body(body, headers)
-            except zlib.error:
+            except ValueError:
                 self._fail("protocol")
                 return
             response = Response(self._status, body, self._body_len, None, tuple(headers))

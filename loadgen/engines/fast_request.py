@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
-__all__ = ["Origin", "PreparedRequest", "USER_AGENT", "prepare_request", "split_origin"]
+__all__ = ["Origin", "PreparedRequest", "USER_AGENT", "accepted_encodings", "prepare_request", "split_origin"]
 
 USER_AGENT = "perfstack-loadgen/0.1 (fast)"
 
@@ -20,8 +20,23 @@ _SAFE_TARGET = "/?#[]@!$&'()*+,;=:-._~%"
 
 # Headers the engine computes itself; a scenario's value for these would make the framing lie.
 _ENGINE_HEADERS = frozenset({"content-length", "transfer-encoding"})
-_DEFAULT_HEADERS = (("User-Agent", USER_AGENT), ("Accept", "*/*"))
 _METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+
+
+def accepted_encodings() -> str:
+    """Return the Accept-Encoding the engine sends: what it can decode, as aiohttp does.
+
+    Asking for compression like aiohttp keeps the server's work the same whichever engine runs.
+    """
+    try:
+        import brotli  # noqa: F401
+    except ImportError:
+        return "gzip, deflate"
+    return "gzip, deflate, br"
+
+
+def _default_headers() -> tuple[tuple[str, str], ...]:
+    return (("User-Agent", USER_AGENT), ("Accept", "*/*"), ("Accept-Encoding", accepted_encodings()))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,9 +115,11 @@ def prepare_request(method: str, url: str, headers: tuple[tuple[str, str], ...],
     lines = [f"{method} {target} HTTP/1.1".encode("ascii")]
     if "host" not in given:
         lines.append(b"Host: " + origin.host_header.encode("idna"))
-    for name, value in _DEFAULT_HEADERS:
+    for name, value in _default_headers():
         if name.lower() not in given:
             lines.append(f"{name}: {value}".encode("ascii"))
+    if body is not None and "content-type" not in given:
+        lines.append(b"Content-Type: application/octet-stream")
     for name, value in headers:
         if any(c in name or c in value for c in "\r\n") or not name or ":" in name:
             raise ValueError(f"invalid header {name!r}")
