@@ -62,3 +62,68 @@ async def asgi_request(app, method: str, path: str, body: bytes = b"", headers=(
 
     await app(scope, receive, send)
     return status, b"".join(chunks)
+
+
+class RunningExporter:
+    """A ``python -m exporter`` child process on a free loopback port; stop() terminates it."""
+
+    def __init__(self, *args: str, scheme: str = "http", ready=None) -> None:
+        import sys
+        import time
+
+        from perfstack.services import free_port
+        from tests.conftest import REPO_ROOT
+
+        self.port = free_port()
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([sys.executable, "-m", "exporter", "--listen", f"127.0.0.1:{self.port}", *args],
+                                     cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 20
+        while True:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"exporter exited {self.proc.returncode}: {self.proc.stderr.read()}")
+            try:
+                if (ready or _plain_ready)(self.url):
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError("exporter did not become ready in 20 s")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.proc.stderr.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def _plain_ready(url: str) -> bool:
+    import urllib.request
+
+    with urllib.request.urlopen(url + "/healthz", timeout=2) as resp:
+        return resp.status == 200
+
+
+def http_get(url: str, headers: dict | None = None, context=None) -> tuple[int, str, dict]:
+    """GET ``url``; return (status, body, headers) without raising on HTTP errors."""
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=10, context=context) as resp:
+            return resp.status, resp.read().decode(), dict(resp.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode(), dict(exc.headers)
