@@ -89,7 +89,11 @@ def overview(cfg: PerformanceConfig) -> dict:
                description="Alerts currently firing in Prometheus (any severity)."),
         g.row("Objectives (performance_config.yaml)"),
         *_objective_stats(cfg),
-        g.row("Alerts"),
+        g.row("Analyzer and alerts"),
+        g.table("Objective states (analyzer)", "perfstack_objective_state == 1", width=12,
+                description="Each objective's state over the analyzer's window: pass, warning, fail or no_data."),
+        g.timeseries("Bottlenecks found (analyzer)", [("sum by (severity) (perfstack_analyzer_findings)",
+                                                      "{{severity}}")], unit="none", width=12),
         g.table("Firing alerts", 'ALERTS{alertstate="firing"}',
                 description="One row per firing alert, with its labels (severity, job, instance)."),
     ]
