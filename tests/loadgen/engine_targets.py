@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import struct
 from collections.abc import Awaitable, Callable
 
@@ -69,8 +70,9 @@ def serve_each(response: bytes, *, close_after: bool = False) -> Script:
 class RawServer:
     """A scripted TCP server: each accepted connection runs ``script(reader, writer, index)``."""
 
-    def __init__(self, script: Script) -> None:
+    def __init__(self, script: Script, *, ssl_context: ssl.SSLContext | None = None) -> None:
         self._script = script
+        self._ssl = ssl_context
         self.connections = 0
         self.requests: list[bytes] = []
         self._server: asyncio.Server | None = None
@@ -78,10 +80,10 @@ class RawServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self._ssl else 'http'}://127.0.0.1:{self.port}"
 
     async def __aenter__(self) -> RawServer:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0, ssl=self._ssl)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
@@ -99,7 +101,7 @@ class RawServer:
         self._tasks.add(task)
         try:
             await self._script(reader, writer, index)
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
             pass
         finally:
             self._tasks.discard(task)
