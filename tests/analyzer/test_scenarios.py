@@ -129,3 +129,13 @@ def test_cli_run_id_finds_the_run_window_and_fail_under_gates(scenario_prometheu
     assert window["end_unix"] == end and window["start_unix"] == end - SLOT_SECONDS
     missing = _cli("--prometheus", scenario_prometheus.url, "--run-id", "nope", "--end", str(end))
     assert missing.returncode == 2 and "run_id='nope'" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_cli_html_report_charts_every_key_series(scenario_prometheus, scenario_layout, tmp_path):
+    out = tmp_path / "report.html"
+    res = _cli("--prometheus", scenario_prometheus.url, "--end", str(scenario_layout.ends["cpu_bound"]),
+               "--format", "html", "--output", str(out))
+    assert res.returncode == 0, res.stderr
+    html = out.read_text()
+    assert html.count('<svg class="chart"') == 6 and "chart-empty" not in html
+    assert "capacity: 60 req/s at p95 &lt;= 1 s" in html
