@@ -1,0 +1,216 @@
+"""Drive one process's share of the load: the open-model pacer or closed-model virtual users.
+
+The runner owns the engine and a :class:`~loadgen.stats.Recorder`; every ``interval`` seconds it
+hands a finished record to ``sink``. Hot-path rules: no per-request task in the closed model, no
+per-request allocation beyond the engine's, in-flight work cancelled at the end so a run stops on
+time. A semaphore sized to the engine's connection cap marks the *actual send* (a connection is
+free), which is what the uncorrected latency is measured from.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from loadgen.checks import judge
+from loadgen.engines.base import Engine
+from loadgen.profiles import LoadShape, worker_share
+from loadgen.requests import RequestFactory
+from loadgen.scenario import Scenario
+from loadgen.stats import Recorder
+
+__all__ = ["RunPlan", "LoadRunner"]
+
+_USER_CONTROL_PERIOD = 0.05  # seconds between closed-model user-count adjustments
+_IDLE_STEP = 0.01            # seconds the pacer advances while the target rate is zero
+_MIN_SLEEP = 0.001           # event-loop timer resolution
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunPlan:
+    """What one process runs: scenario, shape and its share (``worker_index`` of ``worker_count``)."""
+
+    scenario: Scenario
+    shape: LoadShape
+    engine: str = "aiohttp"
+    connections: int = 0            # 0 = automatic: peak users (closed) or max_in_flight (open)
+    max_in_flight: int = 1000
+    interval: float = 1.0
+    worker_index: int = 0
+    worker_count: int = 1
+    seed: int | None = None
+
+    def worker_connections(self) -> int:
+        """Return the connection cap of this worker."""
+        if self.connections > 0:
+            total = self.connections
+        elif self.shape.open_model:
+            total = self.max_in_flight
+        else:
+            total = int(self.shape.peak)
+        return max(1, int(worker_share(total, index=self.worker_index, count=self.worker_count, integral=True)))
+
+    def worker_max_in_flight(self) -> int:
+        return max(1, int(worker_share(self.max_in_flight, index=self.worker_index, count=self.worker_count,
+                                       integral=True)))
+
+
+class _User:
+    __slots__ = ("active",)
+
+    def __init__(self) -> None:
+        self.active = True
+
+
+class LoadRunner:
+    """Run a :class:`RunPlan` against ``engine`` and emit one record per interval to ``sink``."""
+
+    def __init__(self, plan: RunPlan, *, engine: Engine, sink: Callable[[dict[str, Any]], None],
+                 cpu_clock: Callable[[], float] = time.process_time) -> None:
+        self.plan = plan
+        self._engine = engine
+        self._sink = sink
+        self._cpu_clock = cpu_clock
+        scenario: Scenario = plan.scenario
+        self._rng = random.Random(plan.seed)
+        self._factory = RequestFactory(scenario, rng=self._rng.random, row_offset=plan.worker_index * 7919)
+        self._expects = [ep.expect for ep in scenario.endpoints]
+        self._recorder = Recorder([(ep.name, ep.method) for ep in scenario.endpoints], open_model=plan.shape.open_model)
+        self._slots = asyncio.Semaphore(plan.worker_connections())
+        self._tasks: set[asyncio.Task] = set()
+        self._users: list[_User] = []
+        self.in_flight = 0
+        self._think = scenario.think_time_seconds
+        self._clock: Callable[[], float] = time.monotonic
+        self._start = 0.0
+
+    def _share(self, t: float) -> float:
+        plan = self.plan
+        return worker_share(plan.shape.target(t), index=plan.worker_index, count=plan.worker_count,
+                            integral=not plan.shape.open_model)
+
+    async def run(self, stop: asyncio.Event) -> bool:
+        """Run until the shape ends or ``stop`` is set; return True when it ran to the end."""
+        loop = asyncio.get_running_loop()
+        self._clock = clock = time.perf_counter  # loop.time() is millisecond-grained on uvloop
+        plan = self.plan
+        self._start = start = clock()
+        end = start + plan.shape.duration
+        driver = loop.create_task(self._pace(end) if plan.shape.open_model else self._control_users(end))
+        stop_wait = loop.create_task(stop.wait())
+        t, interval_start, cpu_mark, completed = 0, start, self._cpu_clock(), False
+        try:
+            while True:
+                deadline = min(interval_start + plan.interval, end)
+                await asyncio.wait({stop_wait}, timeout=max(0.0, deadline - clock()))
+                now = clock()
+                if stop.is_set():
+                    break
+                if now >= end:
+                    completed = True
+                    break
+                if now >= interval_start + plan.interval:
+                    cpu_mark = self._emit(t, interval_start, now, cpu_mark)
+                    t, interval_start = t + 1, interval_start + plan.interval
+        finally:
+            driver.cancel()
+            stop_wait.cancel()
+            tasks = [driver, *self._tasks]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            self._emit(t, interval_start, max(clock(), interval_start), cpu_mark)
+            await self._engine.aclose()
+        return completed
+
+    def _emit(self, t: int, interval_start: float, now: float, cpu_mark: float) -> float:
+        cpu = self._cpu_clock()
+        offset = interval_start - self._start
+        shape = self.plan.shape
+        self._sink(self._recorder.close_interval(
+            t=t, start=offset, length=now - interval_start, users=len(self._users),
+            target_rate=self._share(offset) if shape.open_model else 0.0, in_flight=self.in_flight,
+            stage=shape.stage_index(offset) + 1, cpu_seconds=cpu - cpu_mark,
+        ))
+        return cpu
+
+    # ---- open model -------------------------------------------------------------------------
+
+    async def _pace(self, end: float) -> None:
+        """Start each request at its intended time; past the in-flight cap, count it as dropped."""
+        loop = asyncio.get_running_loop()
+        clock, start, cap = self._clock, self._start, self.plan.worker_max_in_flight()
+        recorder, tasks, one = self._recorder, self._tasks, self._one_open
+        intended = start
+        while intended < end:
+            now = clock()
+            while intended <= now and intended < end:
+                if self.in_flight >= cap:
+                    recorder.drop()
+                else:
+                    self.in_flight += 1
+                    task = loop.create_task(one(intended))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+                rate = self._share(intended - start)
+                intended += 1.0 / rate if rate > 0 else _IDLE_STEP
+            # Event-loop timers are millisecond-grained: shorter sleeps would spin; due requests go out in a batch.
+            await asyncio.sleep(max(_MIN_SLEEP, intended - clock()))
+
+    async def _one_open(self, intended: float) -> None:
+        clock = self._clock
+        try:
+            index, spec = self._factory.next()
+            self._recorder.record_lag(clock() - intended)
+            async with self._slots:
+                sent = clock()
+                response = await self._engine.send(spec)
+            done = clock()
+            self._recorder.record(index, response.status, judge(self._expects[index], response),
+                                  response.error_class, done - intended, done - sent)
+        finally:
+            self.in_flight -= 1
+
+    # ---- closed model -----------------------------------------------------------------------
+
+    async def _control_users(self, end: float) -> None:
+        """Keep the number of virtual users on the profile's target, adding or retiring users."""
+        loop = asyncio.get_running_loop()
+        while True:
+            wanted = int(round(self._share(self._clock() - self._start)))
+            while len(self._users) < wanted:
+                user = _User()
+                self._users.append(user)
+                task = loop.create_task(self._user_loop(user))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            while len(self._users) > wanted:
+                self._users.pop().active = False  # finishes its request, then leaves
+            await asyncio.sleep(_USER_CONTROL_PERIOD)
+
+    async def _user_loop(self, user: _User) -> None:
+        clock, factory, engine, recorder, expects, slots = (
+            self._clock, self._factory, self._engine, self._recorder, self._expects, self._slots)
+        think_lo, think_hi = self._think
+        uniform = self._rng.uniform
+        while user.active:
+            index, spec = factory.next()
+            wanted = clock()
+            self.in_flight += 1
+            try:
+                async with slots:
+                    sent = clock()
+                    response = await engine.send(spec)
+            finally:
+                self.in_flight -= 1
+            done = clock()
+            recorder.record(index, response.status, judge(expects[index], response), response.error_class,
+                            done - wanted, done - sent)
+            if think_hi > 0:
+                await asyncio.sleep(uniform(think_lo, think_hi))
+            elif response.error_class is not None:
+                await asyncio.sleep(0)  # let the loop breathe when failures are instantaneous (refused)
