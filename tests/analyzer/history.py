@@ -43,7 +43,7 @@ class State:
     disk_used: float = 0.4
     app_up: float = 1.0
     run: tuple[str, str, str] | None = None
-    job: tuple[str, str] = APP
+    jobs: tuple[tuple[str, str], ...] = (APP,)
 
 
 @dataclass
@@ -92,25 +92,30 @@ class HistoryBuilder:
             self._sample(ts, dt, s)
 
     def _sample(self, ts: float, dt: float, s: State) -> None:
-        app = {"job": s.job[0], "instance": s.job[1]}
         exp = {"job": EXPORTER[0], "instance": EXPORTER[1]}
         gen = {"job": LOADGEN[0], "instance": LOADGEN[1]}
-        total_rps = 0.0
+        total_rps = sum(load.rps for load in s.routes.values())
+        for job, instance in s.jobs:
+            app = {"job": job, "instance": instance}
+            for route, load in s.routes.items():
+                for status, share in (("200", 1 - load.error_ratio), ("500", load.error_ratio)):
+                    if share > 0:
+                        lbl = {**app, "method": "GET", "route": route, "status": status}
+                        self._hist("http_server_request_duration_seconds", lbl, ts, load.rps * share * dt, load.latencies)
+            ops = total_rps * s.db_ops_per_request * dt
+            self._hist("db_client_operation_duration_seconds", {**app, "system": "postgresql", "operation": "SELECT"},
+                       ts, ops, ((s.db_latency, 1.0),))
+            for result, share in (("hit", s.cache_hit), ("miss", 1 - s.cache_hit)):
+                self._count("cache_requests", {**app, "cache": "redis", "result": result}, ts, total_rps * share * dt)
+            self._point("up", "gauge", app, ts, s.app_up)
+        n_jobs = len(s.jobs)
         for route, load in s.routes.items():
-            total_rps += load.rps
             for status, share in (("200", 1 - load.error_ratio), ("500", load.error_ratio)):
-                n = load.rps * share * dt
-                lbl = {**app, "method": "GET", "route": route, "status": status}
-                self._hist("http_server_request_duration_seconds", lbl, ts, n, load.latencies)
-                outcome = "success" if status == "200" else "http_error"
-                self._count("loadgen_requests", {**gen, "endpoint": route, "method": "GET", "status": status,
-                                                 "outcome": outcome}, ts, n)
-        ops = total_rps * s.db_ops_per_request * dt
-        self._hist("db_client_operation_duration_seconds", {**app, "system": "postgresql", "operation": "SELECT"},
-                   ts, ops, ((s.db_latency, 1.0),))
-        for result, share in (("hit", s.cache_hit), ("miss", 1 - s.cache_hit)):
-            self._count("cache_requests", {**app, "cache": "redis", "result": result}, ts, total_rps * share * dt)
-        self._hist("loadgen_schedule_lag_seconds", gen, ts, total_rps * dt, ((s.schedule_lag, 1.0),))
+                if share > 0:
+                    outcome = "success" if status == "200" else "http_error"
+                    self._count("loadgen_requests", {**gen, "endpoint": route, "method": "GET", "status": status,
+                                                     "outcome": outcome}, ts, n_jobs * load.rps * share * dt)
+        self._hist("loadgen_schedule_lag_seconds", gen, ts, n_jobs * total_rps * dt, ((s.schedule_lag, 1.0),))
         for cpu in ("0", "1"):
             for mode, share in (("idle", 1 - s.cpu), ("user", s.cpu * 0.8), ("system", s.cpu * 0.2)):
                 self._count("perfstack_cpu_seconds", {**exp, "cpu": cpu, "mode": mode}, ts, share * dt)
@@ -124,8 +129,8 @@ class HistoryBuilder:
         for dev, rate in (("eth0", 1e6), ("lo", 5e8)):
             self._count("perfstack_network_receive_bytes", {**exp, "device": dev}, ts, rate * dt)
             self._count("perfstack_network_transmit_bytes", {**exp, "device": dev}, ts, rate * dt)
-        for labels, value in ((app, s.app_up), (exp, 1.0), (gen, 1.0)):
-            self._point("up", "gauge", labels, ts, value)
+        for labels in (exp, gen):
+            self._point("up", "gauge", labels, ts, 1.0)
         if s.run:
             run_id, profile, stage = s.run
             self._point("loadgen_run_info", "gauge", {**gen, "run_id": run_id, "profile": profile, "stage": stage},
