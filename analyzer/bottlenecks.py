@@ -23,6 +23,7 @@ SEVERITIES = ("critical", "high", "medium", "low")
 CORRELATION_MIN = 0.7
 ROUTE_SHARE_MIN = 0.25
 DB_SHARE_MIN = 0.5
+CAUSES = ("infrastructure", "database", "caching")
 
 
 class Context:
@@ -222,10 +223,10 @@ def exhaustion(ctx: Context) -> list[dict]:
 
 def latency(ctx: Context, found: list[dict]) -> list[dict]:
     """Report high latency itself only when no infrastructure, database or cache cause explains it."""
-    if not ctx.failing("api_latency_p95") or any(f["category"] != "api" for f in found):
+    if not ctx.failing("api_latency_p95") or any(f["category"] in CAUSES for f in found):
         return []
     o = ctx.objectives["api_latency_p95"]
-    return [ctx.from_objective("api_latency_p95", "api_latency_high", "code",
+    return [ctx.from_objective("api_latency_p95", "api_latency_high", "api",
                                f"API p95 {1000 * o['observed']:.0f} ms (limit {1000 * o['threshold']:.0f} ms) "
                                "with no saturated resource: look at the code path")]
 
