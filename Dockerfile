@@ -27,7 +27,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1
 RUN groupadd --system --gid 10001 perfstack \
  && useradd --system --uid 10001 --gid perfstack --home-dir /app --shell /usr/sbin/nologin perfstack \
- && mkdir -p /reports && chown perfstack:perfstack /reports
+ && mkdir -p /reports /rendered && chown perfstack:perfstack /reports /rendered
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY --chown=root:root performance_config.yaml pyproject.toml ./

@@ -25,7 +25,8 @@ from tests.compose.stack import (
     published,
 )
 
-EXPECTED_SERVICES = {"prometheus", "alertmanager", "grafana", "exporter", "demo", "analyzer", "loadgen", "analyze"}
+EXPECTED_SERVICES = {"prometheus", "alertmanager-config", "alertmanager", "grafana", "exporter", "demo", "analyzer",
+                     "loadgen", "analyze"}
 PINNED_TAG = re.compile(r"^[\w./-]+:v?\d+\.\d+\.\d+$")
 
 
@@ -76,7 +77,9 @@ def test_every_service_has_a_health_check_and_waits_for_healthy_dependencies():
         assert test and test[0] == "CMD", f"{name}: no exec-form health check"
         for dep, cond in svc.get("depends_on", {}).items():
             assert dep in services, f"{name} depends on unknown service {dep}"
-            assert cond == {"condition": "service_healthy"}, f"{name} → {dep}: {cond}"
+            one_shot = services[dep].get("restart") == "no" and not services[dep].get("expose")
+            wanted = "service_completed_successfully" if one_shot else "service_healthy"
+            assert cond == {"condition": wanted}, f"{name} → {dep}: {cond}"
     probes = {name: " ".join(svc["healthcheck"]["test"]) for name, svc in services.items()}
     for name in ("prometheus", "alertmanager"):
         assert "/-/ready" in probes[name], probes[name]

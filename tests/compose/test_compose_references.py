@@ -11,11 +11,13 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
+from perfstack.gen import alertmanager_config
 from tests.compose.stack import REPO_ROOT, container_path_to_repo, exposed, load_compose, mounts
 
 URL = re.compile(r"https?://[^\s'\"]+")
@@ -90,26 +92,66 @@ def test_prometheus_compose_config_passes_promtool(services, tmp_path):
     if promtool is None:
         pytest.skip("promtool not installed (make deps)")
     container_cfg, repo = _mounted_file(services, "prometheus", "--config.file")
-    root = tmp_path / "container"
-    for m in mounts(services["prometheus"]):
-        if m.is_bind:
-            dest = root / m.target.lstrip("/")
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.symlink_to((REPO_ROOT / m.source).resolve())
+    root = _container_root(services, "prometheus", tmp_path / "container")
     res = subprocess.run([promtool, "check", "config", str(root / container_cfg.lstrip("/"))],
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stdout + res.stderr
 
 
-def test_alertmanager_urls_name_compose_services_or_come_from_the_environment(services):
-    _, repo = _mounted_file(services, "alertmanager", "--config.file")
-    config = yaml.safe_load(repo.read_text())
-    for url in _urls(config):
+def _container_root(services: dict, service: str, root: Path) -> Path:
+    """Lay out a service's bind mounts under ``root`` as symlinks, as its container would see them."""
+    for m in mounts(services[service]):
+        if m.is_bind:
+            dest = root / m.target.lstrip("/")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.symlink_to((REPO_ROOT / m.source).resolve())
+    return root
+
+
+def _render_alertmanager_config(services: dict, root: Path, environ: dict[str, str]) -> Path:
+    """Run the alertmanager-config job's command in-process; return the file Alertmanager would read."""
+    job, am = services["alertmanager-config"], services["alertmanager"]
+    cmd = [str(c) for c in job["command"]]
+    assert cmd[:3] == ["python", "-m", "perfstack.gen.alertmanager_config"], cmd
+    out = cmd[cmd.index("--output") + 1]
+    (job_volume,) = [m for m in mounts(job) if not m.is_bind and out.startswith(m.target + "/")]
+    (am_volume,) = [m for m in mounts(am) if m.source == job_volume.source]
+    assert am_volume.read_only, "Alertmanager should mount the rendered config read-only"
+    rendered = root / am_volume.target.lstrip("/") / out[len(job_volume.target) + 1:]
+    rendered.parent.mkdir(parents=True, exist_ok=True)
+    cmd[cmd.index("--output") + 1] = str(rendered)
+    assert alertmanager_config.main(cmd[3:], environ={**job["environment"], **environ}) == 0
+    config_flag = next(a for a in am["command"] if a.startswith("--config.file="))
+    assert config_flag == f"--config.file={am_volume.target}/{out[len(job_volume.target) + 1:]}", config_flag
+    return rendered
+
+
+def test_alertmanager_config_as_rendered_in_compose_is_valid(services, tmp_path):
+    root = _container_root(services, "alertmanager", tmp_path / "container")
+    rendered = _render_alertmanager_config(services, root, {})
+    config = yaml.safe_load(rendered.read_text())
+    for pattern in config.get("templates", []):
+        assert glob.glob(str(rendered.parent / pattern)), f"templates {pattern}: nothing mounted there"
+    amtool = shutil.which("amtool")
+    if amtool:
+        res = subprocess.run([amtool, "check-config", str(rendered)], capture_output=True, text=True, timeout=60)
+        assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_alertmanager_urls_name_compose_services_or_come_from_the_environment(services, tmp_path):
+    root = _container_root(services, "alertmanager", tmp_path / "container")
+    hooks = {"PERFSTACK_PAGING_WEBHOOK_URL": "https://pager.example.com/hook",
+             "PERFSTACK_TEAM_WEBHOOK_URL": "http://demo:8000/hook"}
+    compose_env = load_compose({"GRAFANA_ADMIN_PASSWORD": "x", **hooks})["services"]
+    config = yaml.safe_load(_render_alertmanager_config(compose_env, root, {}).read_text())
+    urls = _urls(config)
+    assert set(hooks.values()) <= set(urls), f"webhook URLs do not come from the environment: {urls}"
+    for url in urls:
         parts = urlsplit(url)
-        if parts.hostname in services or parts.hostname in ("localhost", "127.0.0.1"):
+        if parts.hostname in ("localhost", "127.0.0.1"):
+            pytest.fail(f"alertmanager {url}: loopback inside the container is Alertmanager itself")
+        if "." not in (parts.hostname or ""):
             _assert_service_port(services, f"{parts.hostname}:{parts.port or 80}", f"alertmanager {url}")
-    for path in (config.get("global") or {}).get("templates", []) + (config.get("templates") or []):
-        assert container_path_to_repo(services["alertmanager"], path), f"template {path} is not mounted"
 
 
 def test_grafana_provisioning_points_at_compose_services_and_mounted_dashboards(services):
