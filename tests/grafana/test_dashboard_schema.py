@@ -13,6 +13,8 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
+from perfstack.config import load_config
+from perfstack.gen import dashboards as dashboards_gen
 from tests.grafana.boards import REPO_ROOT, STEMS, committed_dashboards, panels, schema_dir_or_skip
 
 BASE = "https://schemas.perfstack.invalid/grafana/"
@@ -145,3 +147,11 @@ def test_issue_required_content():
                    "loadgen_dropped_requests_total", "loadgen_schedule_lag_seconds_bucket",
                    "loadgen_request_duration_seconds_bucket"):
         assert metric in load, metric
+
+
+def test_committed_grafana_files_are_what_the_generator_writes():
+    """Dashboards are code: edit perfstack/gen/, run `make generate`, commit both."""
+    files = dashboards_gen.generate(load_config())
+    assert {k for k in files if k.endswith(".json")} == {f"grafana/dashboards/{s}.json" for s in STEMS}
+    stale = [rel for rel, text in files.items() if (REPO_ROOT / rel).read_text() != text]
+    assert stale == [], "run `make generate` and commit the result"
