@@ -157,9 +157,11 @@ def errors(ctx: Context) -> list[dict]:
             f"Route {rs.route} causes {_pct(rs.share)} of errors (its error rate {_pct(rs.value)})",
             subject=rs.route, query=ctx.obs.query("error_routes"), observed=rs.value, threshold=o["threshold"],
             impact=_excess(o), route=rs.route, error_share=rs.share, overall_error_ratio=o["observed"])]
+    top = [{"route": rs.route, "error_share": rs.share, "error_ratio": rs.value} for rs in ctx.obs.error_routes[:3]]
     return [ctx.finding("api_error_rate_high", "api", severity,
                         f"API error rate {_pct(o['observed'])} (limit {_pct(o['threshold'])})",
-                        query=o["query"], observed=o["observed"], threshold=o["threshold"], impact=_excess(o))]
+                        query=o["query"], observed=o["observed"], threshold=o["threshold"], impact=_excess(o),
+                        top_routes=top, top_routes_query=ctx.obs.query("error_routes"))]
 
 
 def availability(ctx: Context) -> list[dict]:

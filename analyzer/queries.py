@@ -49,7 +49,7 @@ def _le_matcher(threshold: float) -> str:
     return "le=~" + _quote("|".join(f.replace(".", "\\.") for f in forms))
 
 
-IDLE, ERR5XX, S504, TIMEOUT, HIT, NOT_LO = ('mode="idle"', 'status=~"5.."', 'status="504"', 'outcome="timeout"',
+IDLE, ERR5XX, S504, TIMEOUT, HIT, NOT_LO = ('mode=~"idle|iowait|steal"', 'status=~"5.."', 'status="504"', 'outcome="timeout"',
                                           'result="hit"', 'device!="lo"')
 
 

@@ -139,3 +139,12 @@ def test_cli_html_report_charts_every_key_series(scenario_prometheus, scenario_l
     html = out.read_text()
     assert html.count('<svg class="chart"') == 6 and "chart-empty" not in html
     assert "capacity: 60 req/s at p95 &lt;= 1 s" in html
+
+
+def test_job_filter_scopes_app_metrics_only(scenario_prometheus, scenario_layout):
+    report, _ = _analyze(scenario_prometheus, scenario_layout.ends["healthy"], job="not-a-job")
+    states = {o["id"]: o["state"] for o in report["objectives"]}
+    assert states["api_latency_p95"] == states["availability"] == states["cache_hit_ratio"] == "no_data"
+    assert states["cpu_utilisation"] == states["memory_utilisation"] == "pass"
+    scoped, _ = _analyze(scenario_prometheus, scenario_layout.ends["healthy"], job="app")
+    assert {o["state"] for o in scoped["objectives"]} == {"pass"}
