@@ -24,7 +24,7 @@ from loadgen.engines.base import Response
 if TYPE_CHECKING:
     from loadgen.engines.fast_pool import Pool
 
-__all__ = ["Connection", "RETRY", "error_class_for"]
+__all__ = ["Connection", "MAX_HEAD_BYTES", "RETRY", "error_class_for"]
 
 # Result a reused connection gives when it died before any byte of the response arrived: the
 # server had closed the idle connection, so the request is sent again once on a fresh one.
@@ -32,6 +32,8 @@ RETRY = Response(error_class="closed")
 
 _IDLE, _HEAD, _BODY = 0, 1, 2  # waiting for: nothing, the final response head, the end of the body
 _FRAMED = re.compile(rb"\r\n(?:content-length|transfer-encoding)[ \t]*:", re.IGNORECASE)
+# A response head longer than this is refused: llhttp itself sets no limit (aiohttp's is ~8 KiB a line).
+MAX_HEAD_BYTES = 1024 * 1024
 # Lets the timer fire a little early (loops round their clock) without re-arming in a busy loop.
 _TIMER_SLACK = 0.001
 
@@ -161,6 +163,8 @@ class Connection(asyncio.Protocol):
             self._new_parser(self._parser is self._full)
         elif self._phase == _HEAD:
             self._head_prefix += data
+            if len(self._head_prefix) > MAX_HEAD_BYTES:
+                self._fail("protocol")
 
     def eof_received(self) -> bool:
         return False  # close the transport; connection_lost decides what the EOF meant

@@ -20,8 +20,9 @@ import pytest
 from loadgen.engines import make_engine
 from loadgen.engines.base import RequestSpec
 from loadgen.engines.fast import FastEngine, unsupported_reason
+from loadgen.engines.fast_protocol import MAX_HEAD_BYTES
 from loadgen.scenario import parse_scenario
-from tests.loadgen.engine_targets import RawServer, serve_each, start_app
+from tests.loadgen.engine_targets import RawServer, read_request, serve_each, start_app
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -187,3 +188,22 @@ def test_unsupported_reason_names_what_only_aiohttp_does():
     assert "cookies" in unsupported_reason({"cookies": {"session": "x"}})
     assert "proxy" in unsupported_reason({"proxy": "http://127.0.0.1:3128"})
     assert unsupported_reason({"follow_redirects": False}) is None
+
+
+def test_endless_response_head_is_a_protocol_error():
+    async def script(reader, writer, index):
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\n")
+        for i in range(MAX_HEAD_BYTES // 1000 + 10):
+            writer.write(b"X-Filler-%d: %s\r\n" % (i, b"f" * 980))
+            await writer.drain()
+
+    async def case():
+        async with RawServer(script) as server:
+            engine = FastEngine(max_connections=1)
+            try:
+                return await engine.send(spec(server.url + "/"))
+            finally:
+                await engine.aclose()
+
+    assert asyncio.run(case()).error_class == "protocol"

@@ -1,0 +1,129 @@
+"""Run one load generator (wrk, Locust, loadgen, the bare fast engine) pinned to CPUs; return its rate.
+
+The I/O edge of bench/fast_engine.py: each function starts one subprocess with ``taskset``, waits
+for it, and parses what it printed or wrote. No figures are computed here beyond the parsing.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psutil
+
+__all__ = ["wrk_rps", "locust_rps", "loadgen_run", "engine_only", "listener_pid", "ProcessCpu"]
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+_VENV_BIN = Path(sys.executable).parent
+
+
+def _pinned(cpus: str | None, cmd: list[str]) -> list[str]:
+    return ["taskset", "-c", cpus, *cmd] if cpus else cmd
+
+
+def _run(cmd: list[str], timeout: float, **kw) -> subprocess.CompletedProcess:
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=kw.pop("cwd", REPO), **kw)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:6])}... exited {done.returncode}: {done.stderr.strip()[-800:]}")
+    return done
+
+
+def wrk_rps(url: str, connections: int, duration: float, *, cpus: str | None, threads: int = 1) -> float:
+    """Return wrk's Requests/sec."""
+    done = _run(_pinned(cpus, ["wrk", f"-t{threads}", f"-c{connections}", f"-d{int(duration)}s", url]), duration + 30)
+    match = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
+    if not match:
+        raise RuntimeError(f"cannot read wrk output: {done.stdout[-400:]}")
+    return float(match.group(1))
+
+
+def locust_rps(base_url: str, users: int, duration: float, *, cpus: str | None) -> float | None:
+    """Return Locust FastHttpUser's aggregated Requests/s, or None when locust is not installed."""
+    locust = _VENV_BIN / "locust"
+    if not locust.exists():
+        print("  locust not installed (pip install -e '.[bench]'): skipping the Locust peer", file=sys.stderr)
+        return None
+    with tempfile.TemporaryDirectory(prefix="bench-locust-") as tmp:
+        prefix = str(Path(tmp) / "run")
+        cmd = [str(locust), "-f", str(BENCH / "fast_engine_locustfile.py"), "--headless", "-u", str(users),
+               "-r", str(users * 100), "-t", f"{int(duration)}s", "--host", base_url, "--csv", prefix,
+               "--only-summary", "--loglevel", "WARNING"]
+        _run(_pinned(cpus, cmd), duration + 60, cwd=tmp)
+        with open(prefix + "_stats.csv", newline="") as f:
+            for row in csv.DictReader(f):
+                if row["Name"] == "Aggregated":
+                    return float(row["Requests/s"])
+    raise RuntimeError("locust wrote no Aggregated row")
+
+
+def loadgen_run(base_url: str, *, engine: str, duration: float, cpus: str | None, users: int | None = None,
+                rate: float | None = None, workers: int = 1) -> dict:
+    """Run ``python -m loadgen run`` (closed with ``users``, open with ``rate``) and return its JSON report."""
+    with tempfile.TemporaryDirectory(prefix="bench-loadgen-") as tmp:
+        out = Path(tmp) / "run.json"
+        cmd = [sys.executable, "-m", "loadgen", "run", "--base-url", base_url, "--engine", engine,
+               "--duration", f"{duration}s", "--ramp-up", "0s", "--workers", str(workers), "--quiet",
+               "--metrics-listen", "", "--linger", "0s", "--no-default-thresholds", "--json", str(out)]
+        if rate is not None:
+            cmd += ["--rate", str(rate)]
+        else:
+            cmd += ["--users", str(users), "--connections", str(users)]
+        _run(_pinned(cpus, cmd), duration + 120)
+        return json.loads(out.read_text())
+
+
+def engine_only(url: str, connections: int, duration: float, *, record: bool, cpus: str | None) -> dict:
+    """Run bench/fast_engine_loop.py (the fast engine with no pipeline) and return its JSON line."""
+    cmd = [sys.executable, str(BENCH / "fast_engine_loop.py"), url, "--connections", str(connections),
+           "--duration", str(duration)] + (["--record"] if record else [])
+    done = _run(_pinned(cpus, cmd), duration + 60)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def listener_pid(base_url: str) -> int:
+    """Return the pid of the process listening on ``base_url``'s port (nginx's master)."""
+    port = urlsplit(base_url).port
+    for conn in psutil.net_connections(kind="tcp"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port and conn.pid:
+            return conn.pid
+    raise RuntimeError(f"no process listens on port {port}")
+
+
+class ProcessCpu:
+    """CPU a process and its children used since :meth:`start`, as % of one core over a busy period.
+
+    Dividing by the load's duration (not the wall time) ignores the generator's start-up and report
+    writing, when the target is idle anyway.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self._root = psutil.Process(pid)
+        self._mark = 0.0
+
+    def _cpu_seconds(self) -> float:
+        total = 0.0
+        for proc in [self._root, *self._root.children(recursive=True)]:
+            try:
+                times = proc.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
+    def start(self) -> None:
+        self._mark = self._cpu_seconds()
+
+    def percent(self, busy_seconds: float) -> float:
+        return 100.0 * (self._cpu_seconds() - self._mark) / busy_seconds
+
+
+if os.name != "posix":  # pragma: no cover - taskset and /proc are Linux-only
+    raise SystemExit("bench/fast_engine.py needs Linux (taskset)")
