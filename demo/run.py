@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         raise UsageError(f"--profile {args.profile!r} is not in {config.source} (have: {', '.join(config.profiles)})")
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGHUP, _raise_interrupt)
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     workdir = Path(tempfile.mkdtemp(prefix="perfstack-demo-"))
     stack = LocalStack(StackOptions(repo_root=REPO_ROOT, fault=args.fault, latency_multiplier=args.latency_multiplier,
                                     seed=args.seed, scrape_interval=args.scrape_interval,
@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             stack.start()
         except ServiceError as exc:
             raise UsageError(f"could not start the stack: {exc}") from None
+        _print_urls(stack, console)
         if args.stack:
             return _hold(stack, console)
         return _run(args, stack, faults, console)
@@ -111,14 +112,17 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _hold(stack: LocalStack, console: Console) -> int:
-    """Print the URLs and wait for Ctrl-C; fail if a process dies meanwhile."""
-    u = stack.urls
+def _print_urls(stack: LocalStack, console: Console) -> None:
     console.print("The stack is running:")
-    for name, url in u.items():
+    for name, url in stack.urls.items():
         console.print(f"  {name:16} {url}")
+
+
+def _hold(stack: LocalStack, console: Console) -> int:
+    """Print what to try and wait for Ctrl-C; fail if a process dies meanwhile."""
+    u = stack.urls
     console.print("Try:")
-    console.print(f"  .venv/bin/python -m loadgen run demo/scenario.yaml --base-url {u['service']} "
+    console.print(f"  .venv/bin/python -m loadgen run --scenario demo/scenario.yaml --base-url {u['service']} "
                   f"--metrics-listen {u['loadgen_metrics']}")
     console.print(f"  .venv/bin/python -m analyzer --prometheus {u['prometheus']} --window 5m")
     console.print(f"  curl -X PUT {u['admin']} -d '{{\"fault\": \"slow-db\"}}'")
@@ -156,6 +160,8 @@ def _run(args, stack: LocalStack, faults, console: Console) -> int:
         raise UsageError(str(exc)) from None
     finally:
         shutil.copytree(logs, reports.directory / "logs", dirs_exist_ok=True)
+        for mp in stack.managed:
+            shutil.copy2(mp.log_path, reports.directory / "logs" / mp.log_path.name)
     expected = expected_category(faults)
     console.print(render_verdict(loadtest, analysis, expected))
     print("Reports:")

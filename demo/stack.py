@@ -8,6 +8,7 @@ recorded before it is waited on, so a failure half-way through still stops what 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sys
 import time
@@ -17,11 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from demo.alertmanager_config import localize_alertmanager_config
 from demo.procs import Child, spawn_python
-from demo.promconfig import localize_prometheus_config
+from perfstack.gen.alertmanager_config import PAGING_ENV, TEAM_ENV, placeholder_url, render_alertmanager_config
+from perfstack.gen.prometheus_config import render_prometheus_config
 from perfstack.services import ManagedProcess, ServiceError, free_port, start_alertmanager, start_prometheus, wait_ready
 
 __all__ = ["StackOptions", "Ports", "LocalStack", "DEFAULT_PORTS"]
@@ -132,30 +131,32 @@ class LocalStack:
             raise
 
     def _prometheus_files(self) -> tuple[str, dict[str, str]]:
-        root = self.options.repo_root
-        base_path = root / "prometheus" / "prometheus.yml"
-        try:
-            base = yaml.safe_load(base_path.read_text(encoding="utf-8")) or {}
-        except OSError as exc:
-            raise ServiceError(f"cannot read {base_path} ({exc.strerror}); run `make generate`") from None
-        rules = {f"rules/{f.name}": f.read_text(encoding="utf-8")
-                 for f in sorted((root / "prometheus" / "rules").glob("*.yml"))}
+        """Render prometheus.yml for this run's ports with the generator of the committed one, plus the rules."""
+        rule_dir = self.options.repo_root / "prometheus" / "rules"
+        rules = {f"rules/{f.name}": f.read_text(encoding="utf-8") for f in sorted(rule_dir.glob("*.yml"))}
+        if not rules:
+            raise ServiceError(f"no rule files in {rule_dir}; run `make generate`")
         p = self.ports
-        cfg = localize_prometheus_config(
-            base, targets={"app": [f"127.0.0.1:{p.service}"], "exporter": [f"127.0.0.1:{p.exporter}"],
-                           "loadgen": [f"127.0.0.1:{p.loadgen}"], "prometheus": [f"127.0.0.1:{p.prometheus}"],
-                           "alertmanager": [f"127.0.0.1:{p.alertmanager}"]},
-            alertmanager=f"127.0.0.1:{p.alertmanager}", rule_files=["rules/*.yml"] if rules else [],
-            scrape_interval=self.options.scrape_interval, evaluation_interval=self.options.scrape_interval)
-        return yaml.safe_dump(cfg, sort_keys=False), rules
+        text = render_prometheus_config(
+            targets={"app": f"127.0.0.1:{p.service}", "exporter": f"127.0.0.1:{p.exporter}",
+                     "loadgen": f"127.0.0.1:{p.loadgen}", "prometheus": f"127.0.0.1:{p.prometheus}",
+                     "alertmanager": f"127.0.0.1:{p.alertmanager}"},
+            alertmanagers=[f"127.0.0.1:{p.alertmanager}"], rule_files=["rules/*.yml"],
+            scrape_interval=self.options.scrape_interval, evaluation_interval=self.options.scrape_interval,
+            header="# Rendered by demo.stack for this run's ports.\n")
+        return text, rules
 
     def _alertmanager_config(self) -> str:
-        path = self.options.repo_root / "alertmanager" / "alertmanager.yml"
-        try:
-            base = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except OSError as exc:
-            raise ServiceError(f"cannot read {path} ({exc.strerror}); run `make generate`") from None
-        return yaml.safe_dump(localize_alertmanager_config(base), sort_keys=False)
+        """Render alertmanager.yml with the generator of the committed one.
+
+        Webhook URLs come from the same environment variables as in production; without them the
+        committed placeholders stay, and Alertmanager still groups, routes and shows every alert.
+        """
+        root = self.options.repo_root
+        return render_alertmanager_config(
+            paging_url=os.environ.get(PAGING_ENV) or placeholder_url(PAGING_ENV),
+            team_url=os.environ.get(TEAM_ENV) or placeholder_url(TEAM_ENV),
+            templates=str(root / "alertmanager" / "templates" / "*.tmpl"))
 
     def wait_scraped(self, jobs: tuple[str, ...], timeout: float = 20.0) -> None:
         """Wait until Prometheus has a successful scrape of every job in ``jobs``."""

@@ -50,7 +50,7 @@ class ReportPaths:
 def loadgen_argv(*, scenario: Path, base_url: str, profile: str, duration: str, run_id: str, reports: ReportPaths,
                  metrics_listen: str, linger: str, config: str | None, quiet: bool) -> list[str]:
     """Return the ``python -m loadgen run`` arguments for one demo run."""
-    argv = ["-m", "loadgen", "run", str(scenario), "--base-url", base_url, "--profile", profile,
+    argv = ["-m", "loadgen", "run", "--scenario", str(scenario), "--base-url", base_url, "--profile", profile,
             "--duration", duration, "--run-id", run_id, "--json", str(reports.loadtest_json),
             "--html", str(reports.loadtest_html), "--metrics-listen", metrics_listen, "--linger", linger]
     if quiet:

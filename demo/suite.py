@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     output = args.output or Path("reports") / f"{suite_id}.json"
     run_dir = output.parent / output.stem
     run_dir.mkdir(parents=True, exist_ok=True)
-    console = Console(highlight=False, stderr=False)
+    console = Console(highlight=False, soft_wrap=True)
     config_args = ["--config", args.config] if args.config else []
     runs: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="perfstack-suite-") as tmp:
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             duration = scaled_duration(config.profiles[profile].duration_seconds, args.scale)
             run_id, report = f"{suite_id}-{profile}", run_dir / f"{profile}.json"
             console.print(f"[bold]{profile}[/]: {duration} against {args.base_url} (run id {run_id})")
-            argv_ = ["-m", "loadgen", "run", str(args.scenario), "--base-url", args.base_url, "--profile", profile,
+            argv_ = ["-m", "loadgen", "run", "--scenario", str(args.scenario), "--base-url", args.base_url, "--profile", profile,
                      "--duration", duration, "--run-id", run_id, "--json", str(report),
                      "--html", str(report.with_suffix(".html")), "--metrics-listen", args.metrics_listen,
                      "--linger", linger, *([] if args.verbose else ["--quiet"]), *config_args]

@@ -33,7 +33,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("perfstack.generate", "Regenerate the files derived from `performance_config.yaml` (`make generate`)."),
 )
 
-_SUBCOMMANDS = re.compile(r"\{([A-Za-z0-9_,-]+)\} \.\.\.")
+_CHOICES = re.compile(r"\{([A-Za-z0-9_,-]+)\} \.\.\.")        # usage: {run,suite} ...
+_LISTED = re.compile(r"^ {4}([a-z][\w-]*) {2,}\S", re.M)         # a COMMAND metavar's list of choices
+_MENTIONED = re.compile(r"python -m [\w.]+ ([a-z][\w-]*) --help")  # "run 'python -m analyzer serve --help'"
 
 
 def help_text(argv: list[str], root: Path = REPO_ROOT) -> tuple[int, str]:
@@ -49,9 +51,16 @@ def help_text(argv: list[str], root: Path = REPO_ROOT) -> tuple[int, str]:
 
 
 def subcommands(help_output: str) -> list[str]:
-    """Return the subcommand names argparse lists in the usage (``{run,suite} ...``)."""
-    match = _SUBCOMMANDS.search(help_output)
-    return match.group(1).split(",") if match else []
+    """Return the subcommand names a help text offers: ``{run,suite} ...`` in the usage, a
+    ``COMMAND`` list of choices, or a ``python -m X sub --help`` pointer in the description."""
+    names: list[str] = []
+    match = _CHOICES.search(help_output)
+    if match:
+        names += match.group(1).split(",")
+    if re.search(r"^usage: .* [A-Z_]+ \.\.\.$", help_output, re.M):
+        names += _LISTED.findall(help_output)
+    names += _MENTIONED.findall(" ".join(help_output.split()))
+    return list(dict.fromkeys(names))
 
 
 def _section(title: str, code: int, text: str, level: str) -> list[str]:

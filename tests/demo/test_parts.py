@@ -6,19 +6,16 @@ import random
 from datetime import UTC, datetime
 
 import pytest
-import yaml
 from rich.console import Console
 
 from demo import workload
 from demo.addr import parse_listen
 from demo.cache import LruCache
-from demo.promconfig import localize_prometheus_config
 from demo.run import make_run_id
 from demo.stack import DEFAULT_PORTS, choose_ports
 from demo.steps import ReportPaths, analyzer_argv, loadgen_argv
 from demo.suite import combine, scaled_duration
 from demo.verdict import check_expectation, format_value, render_verdict
-from perfstack.generate import REPO_ROOT
 
 
 def test_lru_cache_counts_hits_and_misses_and_evicts_least_recent():
@@ -55,18 +52,6 @@ def test_listen_addresses_parse():
     for bad in ("8000", "host:", ":80", "h:99999"):
         with pytest.raises(ValueError):
             parse_listen(bad)
-
-
-def test_committed_prometheus_config_is_localised_to_the_run_ports():
-    base = yaml.safe_load((REPO_ROOT / "prometheus" / "prometheus.yml").read_text())
-    cfg = localize_prometheus_config(base, targets={"app": ["127.0.0.1:1111"], "exporter": ["127.0.0.1:2222"]},
-                                     alertmanager="127.0.0.1:3333", rule_files=["rules/*.yml"])
-    assert cfg["global"]["scrape_interval"] == "2s"
-    assert cfg["global"].get("external_labels") == base["global"].get("external_labels")
-    jobs = {j["job_name"]: j["static_configs"][0]["targets"] for j in cfg["scrape_configs"]}
-    assert jobs == {"app": ["127.0.0.1:1111"], "exporter": ["127.0.0.1:2222"]}
-    assert cfg["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == ["127.0.0.1:3333"]
-    assert yaml.safe_load((REPO_ROOT / "prometheus" / "prometheus.yml").read_text()) == base
 
 
 def test_ports_prefer_defaults_only_when_asked_and_free():
