@@ -56,6 +56,7 @@ def _frozen(mapping: Mapping | None) -> Mapping:
 class Observations:
     """Everything measured over one window: scalars, baseline scalars, series and per-route tops.
 
+    Series keep finite points only (a chart or a slope cannot use NaN or +Inf).
     ``values`` and ``baseline`` map a measurement id (see :mod:`analyzer.objectives`) to a number
     or None; ``queries`` maps the same ids to the PromQL that produced them, which becomes the
     evidence of objectives and findings.
@@ -73,7 +74,7 @@ class Observations:
         object.__setattr__(self, "values", _frozen({k: clean(v) for k, v in (self.values or {}).items()}))
         object.__setattr__(self, "baseline", _frozen({k: clean(v) for k, v in (self.baseline or {}).items()}))
         object.__setattr__(self, "queries", _frozen(self.queries))
-        series = {k: tuple((float(t), float(v)) for t, v in pts if clean(v) is not None)
+        series = {k: tuple((float(t), float(v)) for t, v in pts if v is not None and math.isfinite(float(v)))
                   for k, pts in (self.series or {}).items()}
         object.__setattr__(self, "series", _frozen(series))
         object.__setattr__(self, "slow_routes", tuple(self.slow_routes))

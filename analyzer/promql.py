@@ -74,6 +74,9 @@ class PromClient:
             if resp.status_code >= 500:
                 last = f"Prometheus at {self.base_url} answered HTTP {resp.status_code}"
                 continue
+            if resp.status_code in (401, 403):
+                raise PromQLError(f"Prometheus at {self.base_url} answered HTTP {resp.status_code}: "
+                                  "check --bearer-token-file or the basic-auth options")
             try:
                 body = resp.json()
             except ValueError:

@@ -48,6 +48,8 @@ class AnalyzerCollector:
             report = analyze_prometheus(self.client, self.config, req)
         except (PrometheusUnreachable, PromQLError):
             report = None
+        except Exception:  # a scrape must never fail on an analysis bug; the success gauge reports it
+            report = None
         self._cached = (now, report, time.monotonic() - started, self.client.queries_sent - sent)
         return self._cached[1:]
 

@@ -95,3 +95,9 @@ def test_bearer_token_and_basic_auth():
     s2 = FakeSession([_vector("1")])
     PromClient("http://p", session=s2, auth=PromAuth(username="u", password="pw")).query("x", at=1.0)
     assert s2.calls[0]["auth"] == ("u", "pw") and "Authorization" not in s2.calls[0]["headers"]
+
+
+def test_refused_credentials_say_so():
+    client = PromClient("http://p", session=FakeSession([FakeResponse(401, ValueError("not json"))]))
+    with pytest.raises(PromQLError, match="HTTP 401: check --bearer-token-file"):
+        client.query("up", at=1.0)
