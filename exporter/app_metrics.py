@@ -10,6 +10,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Summary
 
 from exporter.definitions import DB_DURATION_BUCKETS, HTTP_DURATION_BUCKETS, SIZE_BUCKETS, MetricDef
+from exporter.fast_histogram import FastHistogram
 
 __all__ = ["APP_METRICS", "AppMetrics", "UNMATCHED_ROUTE", "normalize_method"]
 
@@ -54,15 +55,20 @@ def normalize_method(method: str) -> str:
 class AppMetrics:
     """Create the application families on ``registry`` and record into them cheaply."""
 
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self.request_duration = Histogram(HTTP_DURATION.name, HTTP_DURATION.help, HTTP_DURATION.labels,
+    def __init__(self, registry: CollectorRegistry, *, multiprocess: bool = False) -> None:
+        # Per-route families can hold thousands of series: render them with FastHistogram, except in
+        # multiprocess mode where only prometheus-client's mmap-backed values are shared between workers.
+        histogram = Histogram if multiprocess else FastHistogram
+        self.request_duration = histogram(HTTP_DURATION.name, HTTP_DURATION.help, HTTP_DURATION.labels,
                                           buckets=HTTP_DURATION_BUCKETS, registry=registry)
         self.active_requests = Gauge(HTTP_ACTIVE.name, HTTP_ACTIVE.help, HTTP_ACTIVE.labels,
                                      multiprocess_mode="livesum", registry=registry)
-        self.request_size = Histogram(HTTP_REQUEST_SIZE.name, HTTP_REQUEST_SIZE.help, HTTP_REQUEST_SIZE.labels,
+        self.request_size = histogram(HTTP_REQUEST_SIZE.name, HTTP_REQUEST_SIZE.help, HTTP_REQUEST_SIZE.labels,
                                       buckets=SIZE_BUCKETS, registry=registry)
-        self.response_size = Histogram(HTTP_RESPONSE_SIZE.name, HTTP_RESPONSE_SIZE.help, HTTP_RESPONSE_SIZE.labels,
+        self.response_size = histogram(HTTP_RESPONSE_SIZE.name, HTTP_RESPONSE_SIZE.help, HTTP_RESPONSE_SIZE.labels,
                                        buckets=SIZE_BUCKETS, registry=registry)
+        self.fast_families: tuple[FastHistogram, ...] = () if multiprocess else (
+            self.request_duration, self.request_size, self.response_size)
         self.db_duration = Histogram(DB_DURATION.name, DB_DURATION.help, DB_DURATION.labels,
                                      buckets=DB_DURATION_BUCKETS, registry=registry)
         self.cache_requests = Counter(CACHE_REQUESTS.name, CACHE_REQUESTS.help, CACHE_REQUESTS.labels,

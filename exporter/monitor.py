@@ -20,6 +20,7 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.exposition import choose_encoder
 
 from exporter.app_metrics import AppMetrics
+from exporter.fast_histogram import skip_fast_families
 from exporter.health import HealthObservations, judge_health
 from exporter.system_stats import SystemSampler
 from exporter.thresholds import Threshold, ThresholdCallback, dispatch_callback
@@ -34,6 +35,7 @@ HTTP_STATS = "http_server_request_duration_seconds"
 DB_STATS = "db_client_operation_duration_seconds"
 
 _LabelKey = tuple[tuple[str, str], ...]
+_EOF = b"# EOF\n"
 
 
 def _window_seconds(window: float | str | None) -> float | None:
@@ -50,8 +52,10 @@ class PerformanceMonitor:
                  clock: Callable[[], float] = time.monotonic, timer: Callable[[], float] = time.perf_counter,
                  system_sampler: SystemSampler | None = None, logger: logging.Logger | None = None,
                  multiprocess_dir: str | None = None) -> None:
+        self._multiprocess_dir = multiprocess_dir if multiprocess_dir is not None else \
+            os.environ.get("PROMETHEUS_MULTIPROC_DIR")
         self.registry = registry if registry is not None else CollectorRegistry()
-        self.metrics = AppMetrics(self.registry)
+        self.metrics = AppMetrics(self.registry, multiprocess=bool(self._multiprocess_dir))
         self._config = config
         self._window_seconds, self._max_samples = window_seconds, max_samples
         self._clock, self._timer = clock, timer
@@ -64,8 +68,6 @@ class PerformanceMonitor:
         self._cache: deque[tuple[float, bool]] = deque(maxlen=max_samples)
         self._thresholds: dict[str, list[Threshold]] = {}
         self._pending: set[asyncio.Task] = set()
-        self._multiprocess_dir = multiprocess_dir if multiprocess_dir is not None else \
-            os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 
     @property
     def config(self) -> PerformanceConfig:
@@ -213,11 +215,19 @@ class PerformanceMonitor:
 
         In multiprocess mode the body sums every worker's files, not just this process.
         """
-        registry = self.registry
+        encoder, content_type = choose_encoder(accept or "")
         if self._multiprocess_dir:
             from prometheus_client import multiprocess
 
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry, path=self._multiprocess_dir)
-        encoder, content_type = choose_encoder(accept or "")
-        return encoder(registry), content_type
+            return encoder(registry), content_type
+        token = skip_fast_families.set(True)
+        try:
+            rest = encoder(self.registry)
+        finally:
+            skip_fast_families.reset(token)
+        fast = "".join(f.render() for f in self.metrics.fast_families).encode("utf-8")
+        if rest.endswith(_EOF):
+            return rest[:-len(_EOF)] + fast + _EOF, content_type
+        return rest + fast, content_type
