@@ -61,7 +61,9 @@ def classify_exception(exc: BaseException) -> str:
     if isinstance(exc, aiohttp.ServerDisconnectedError):
         return "closed"
     if isinstance(exc, aiohttp.ClientPayloadError):
-        text = str(exc).lower()
+        text = str(exc).lower()  # aiohttp keeps the underlying reset only in the message
+        if "reset" in text:
+            return "reset"
         return "protocol" if ("invalid" in text or "malformed" in text) else "closed"
     if isinstance(exc, aiohttp.ClientConnectionResetError):
         return "reset"

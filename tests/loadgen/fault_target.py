@@ -4,7 +4,7 @@ Paths: ``/ok``, ``/json``, ``/echo`` (returns the request body), ``/slow?ms=N``,
 answers within any test timeout), ``/reset`` (headers and part of the body, then a TCP RST),
 ``/malformed`` (a garbage status line), ``/burst?period=S`` (503 in the first half of every
 period), ``/status/{code}`` and ``/stall?period=S&length=S&offset=S`` (answers normally except
-during ``length`` seconds of every ``period``, starting ``offset`` after the first request, when
+during ``length`` seconds of every ``period``, starting ``offset`` after the first request with the same ``key``, when
 it holds every request until the stall ends). ``hits`` counts requests per path.
 """
 
@@ -32,7 +32,7 @@ class FaultTarget:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="fault-target", daemon=True)
         self._runner: web.AppRunner | None = None
-        self._stall_origin: float | None = None
+        self._stall_origin: dict[str, float] = {}
 
     def __enter__(self) -> FaultTarget:
         self._thread.start()
@@ -106,9 +106,8 @@ class FaultTarget:
     async def _stall(self, q) -> web.Response:
         period, length, offset = float(q.get("period", "5")), float(q.get("length", "1")), float(q.get("offset", "1"))
         now = time.monotonic()
-        if self._stall_origin is None:
-            self._stall_origin = now
-        phase = (now - self._stall_origin - offset) % period
-        if now - self._stall_origin >= offset and phase < length:
+        origin = self._stall_origin.setdefault(q.get("key", ""), now)
+        phase = (now - origin - offset) % period
+        if now - origin >= offset and phase < length:
             await asyncio.sleep(length - phase)
         return web.Response(text="ok")
