@@ -138,9 +138,9 @@ def slow_routes(ctx: Context) -> list[dict]:
         out.append(ctx.finding(
             "slow_route", "api", severity,
             f"Route {rs.route} serves {_pct(rs.share)} of the requests slower than the p95 objective",
-            subject=rs.route, query=ctx.obs.query("slow_routes"), observed=rs.share,
-            threshold=ctx.objectives["api_latency_p95"]["threshold"], impact=rs.share, route=rs.route,
-            route_p95=rs.value))
+            subject=rs.route, query=ctx.obs.query("slow_routes"), observed=rs.share, threshold=ROUTE_SHARE_MIN,
+            impact=rs.share, route=rs.route, route_p95=rs.value, route_p95_query=ctx.obs.query("route_p95"),
+            latency_threshold=ctx.objectives["api_latency_p95"]["threshold"]))
     return out
 
 

@@ -72,6 +72,16 @@ def _db_gain(f: dict) -> tuple[str, float]:
     return f"request time −{_pct(gain)} if DB p95 falls from {1000 * obs:.0f} ms to {1000 * thr:.0f} ms", gain
 
 
+def _cache_results(f: dict) -> tuple[str, float]:
+    if f["id"] == "low_cache_hit_ratio":
+        return _cache_gain(f)
+    share = _ev(f, "db_time_share")
+    if share is None:
+        return "repeated reads served from memory instead of the database", 0.2
+    gain = share * 0.5
+    return f"request time −{_pct(gain)} if half of the database time ({_pct(share)} of request time) is served from a cache", gain
+
+
 def _route_gain(f: dict) -> tuple[str, float]:
     share = _ev(f) or 0.0
     return f"removes up to {_pct(share)} of the slow requests (route {f['subject']})", share
@@ -109,7 +119,7 @@ CATALOG = {r.id: r for r in (
     Remedy(id="cache_tuning", title="Tune the cache: TTLs, key design, warm-up, size", category="caching", effort="S",
            estimate=_cache_gain),
     Remedy(id="redis_cache", title="Cache read-heavy results in Redis or an application cache", category="caching",
-           effort="M", estimate=_cache_gain),
+           effort="M", estimate=_cache_results),
     Remedy(id="http_caching", title="Add HTTP caching (Cache-Control, ETag) for cacheable routes", category="api",
            effort="S", estimate=_const("repeat requests served without hitting the service", 0.2)),
     Remedy(id="optimise_route", title="Optimise the slow route (queries, payload, blocking calls)", category="api",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from html import escape
 
 from .values import fmt_value
 
 __all__ = ["line_chart"]
 
-WIDTH, HEIGHT, PAD = 560, 180, 36
+WIDTH, HEIGHT, PAD = 540, 180, 36
 
 
 def line_chart(key: str, title: str, points: list, unit: str, threshold: float | None = None) -> str:
@@ -35,6 +36,8 @@ def line_chart(key: str, title: str, points: list, unit: str, threshold: float |
         f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}" class="axis"/>',
         f'<text x="2" y="{y(top) + 4:.1f}" class="tick">{escape(fmt_value(top, unit))}</text>',
         f'<path d="{path}" class="line"/>',
+        f'<text x="{PAD}" y="{HEIGHT - PAD + 14}" class="tick">{_hhmm(t0)}</text>',
+        f'<text x="{WIDTH - PAD}" y="{HEIGHT - PAD + 14}" class="tick" text-anchor="end">{_hhmm(t1)} UTC</text>',
     ]
     if threshold is not None:
         parts.append(f'<line x1="{PAD}" y1="{y(threshold):.1f}" x2="{WIDTH - PAD}" y2="{y(threshold):.1f}" '
@@ -44,3 +47,7 @@ def line_chart(key: str, title: str, points: list, unit: str, threshold: float |
                      f'data-label="{escape(fmt_value(v, unit))}"/>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _hhmm(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%H:%M")

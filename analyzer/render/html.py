@@ -7,7 +7,7 @@ from html import escape
 
 from .charts import line_chart
 from .text import json_safe
-from .values import STATE_MARK, fmt_score, fmt_value
+from .values import STATE_MARK, fmt_criterion, fmt_score, fmt_value
 
 __all__ = ["render_html", "CHARTS"]
 
@@ -48,7 +48,7 @@ def _objective_rows(report: dict) -> str:
     for o in report["objectives"]:
         rows.append(f'<tr class="state-{o["state"]}"><td>{STATE_MARK[o["state"]]}</td><td>{escape(o["title"])}'
                     f'{" (key)" if o["key"] else ""}</td><td>{escape(fmt_value(o["observed"], o["unit"]))}</td>'
-                    f'<td>{escape(o["pass_criterion"])}</td><td>{o["weight"]:g}</td>'
+                    f'<td>{escape(fmt_criterion(o))}</td><td>{o["weight"]:g}</td>'
                     f'<td><code>{escape(o["query"])}</code></td></tr>')
     return "".join(rows)
 

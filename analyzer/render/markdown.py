@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .values import STATE_MARK, fmt_score, fmt_value
+from .values import STATE_MARK, fmt_criterion, fmt_score, fmt_value
 
 __all__ = ["render_markdown"]
 
@@ -23,7 +23,8 @@ def render_markdown(report: dict) -> str:
     ]
     for o in report["objectives"]:
         out.append(f"| {STATE_MARK[o['state']]} | {_cell(o['title'])}{' (key)' if o['key'] else ''} | "
-                   f"{fmt_value(o['observed'], o['unit'])} | {o['pass_criterion']} | {o['warning_criterion']} | {o['weight']:g} |")
+                   f"{fmt_value(o['observed'], o['unit'])} | {fmt_criterion(o)} | {fmt_criterion(o, 'warning_threshold')} | "
+                   f"{o['weight']:g} |")
     out += ["", "## Bottlenecks", ""]
     if not report["bottlenecks"]:
         out.append("None found.")

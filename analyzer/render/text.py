@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 
-from .values import STATE_MARK, fmt_score, fmt_value
+from .values import STATE_MARK, fmt_criterion, fmt_score, fmt_value
 
 __all__ = ["render_text", "render_json", "json_safe"]
 
@@ -40,7 +40,7 @@ def render_text(report: dict) -> str:
     for o in report["objectives"]:
         key = " (key)" if o["key"] else ""
         lines.append(f"  {STATE_MARK[o['state']]:<8} {o['title']}{key}: {fmt_value(o['observed'], o['unit'])} "
-                     f"(pass {o['pass_criterion'][:2]} {fmt_value(o['threshold'], o['unit'])})")
+                     f"(pass {fmt_criterion(o)})")
     lines += ["", "Bottlenecks:" if report["bottlenecks"] else "Bottlenecks: none"]
     for f in report["bottlenecks"]:
         lines.append(f"  [{f['severity']}] {f['id']} ({f['category']}): {f['title']}")

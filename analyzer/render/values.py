@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["fmt_value", "fmt_score", "STATE_MARK"]
+__all__ = ["fmt_value", "fmt_score", "fmt_criterion", "STATE_MARK"]
 
 STATE_MARK = {"pass": "PASS", "warning": "WARN", "fail": "FAIL", "no_data": "no data"}
 
@@ -26,3 +26,9 @@ def fmt_value(value: float | None, unit: str) -> str:
 
 def fmt_score(score: float | None) -> str:
     return "n/a" if score is None else f"{score:.0f}/100"
+
+
+def fmt_criterion(objective: dict, key: str = "threshold") -> str:
+    """Return '<= 1000 ms' or '>= 80.0 %' for an objective's pass (or warning) threshold."""
+    op = "<=" if objective["pass_criterion"].startswith("<=") else ">="
+    return f"{op} {fmt_value(objective[key], objective['unit'])}"

@@ -83,3 +83,16 @@ def test_recommendations_are_deduplicated_and_ordered_by_priority_then_roi():
     db = next(r for r in recs if r["id"] == "db_indexes")
     assert db["expected_improvement"] == "request time −60 % if DB p95 falls from 400 ms to 100 ms"
     assert min(r["roi_rank"] for r in recs) == 1
+
+
+def test_every_estimate_is_a_sane_sentence_for_every_bottleneck_it_serves():
+    report = _analyze({"p95_response_time": 2.5, "error_rate": 0.2, "cpu_usage": 0.95, "memory_usage": 0.9,
+                       "cache_hit_rate": 0.3, "db_query_p95": 0.4, "db_time_share": 0.8, "disk_io": 9e7,
+                       "network_io": 5e7, "api_timeout_ratio": 0.05, "availability": 0.95,
+                       "generator_schedule_lag_p99": 0.2})
+    assert len(report["recommendations"]) >= 15
+    for r in report["recommendations"]:
+        text = r["expected_improvement"]
+        assert "−-" not in text and "nan" not in text.lower() and 0 <= r["estimated_gain"] <= 1, r
+    redis = next(r for r in report["recommendations"] if r["id"] == "redis_cache")
+    assert redis["expected_improvement"].startswith("p95 −71 %") or "database" in redis["expected_improvement"]
