@@ -85,9 +85,12 @@ def run(argv: list[str]) -> int:
     settings = CollectorSettings(processes=tuple(args.process), include_loopback=args.include_loopback)
     registry = host_registry(build_collectors(enabled_collectors(args), settings))
     scheme = "https" if ssl_context else "http"
-    print(f"{PROG}: serving http metrics on {scheme}://{host}:{port}/metrics", file=sys.stderr, flush=True)
+
+    def announce(_: str) -> None:  # called by aiohttp once the socket is bound
+        print(f"{PROG}: serving metrics on {scheme}://{host}:{port}/metrics", file=sys.stderr, flush=True)
+
     web.run_app(create_app(registry, web_config), host=host, port=port, ssl_context=ssl_context,
-                print=None, access_log=None, handle_signals=True)
+                print=announce, access_log=None, handle_signals=True)
     return 0
 
 
