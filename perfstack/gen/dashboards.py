@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from perfstack.config import PerformanceConfig
 from perfstack.gen import grafana_infra_boards, grafana_service_boards
-from perfstack.gen.grafana_panels import DATASOURCE_UID
+from perfstack.gen.grafana_panels import DATASOURCE_UID, SCRAPE_INTERVAL
 
 __all__ = ["BOARDS", "DASHBOARD_DIR", "SCRAPE_INTERVAL", "PROMETHEUS_URL", "dashboards", "generate"]
 
@@ -29,8 +29,6 @@ DASHBOARD_DIR = "/etc/grafana/dashboards"
 """Where docker-compose.yml mounts ``grafana/dashboards`` inside the Grafana container."""
 
 PROMETHEUS_URL = "http://prometheus:9090"
-SCRAPE_INTERVAL = "15s"
-"""Must equal the compose Prometheus ``scrape_interval``: Grafana derives ``$__rate_interval`` from it."""
 
 
 def dashboards(cfg: PerformanceConfig) -> dict[str, dict]:

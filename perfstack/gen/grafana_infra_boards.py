@@ -112,8 +112,9 @@ def load_test(cfg: PerformanceConfig) -> dict:
                      unit="s", thresholds=g.steps_above(cfg.generator.schedule_lag_p99_seconds),
                      description="Above the line the generator, not the target, is the bottleneck."),
     ]
-    stages = g.annotation("Load stages", f"loadgen_run_info{{{JOB}}} == 1", title="{{profile}}: {{stage}}",
-                          text="run {{run_id}}", tags="profile,stage")
+    # max_over_time over one step: a stage shorter than the step still gets its region.
+    stages = g.annotation("Load stages", f"max_over_time(loadgen_run_info{{{JOB}}}[{g.SCRAPE_INTERVAL}]) == 1",
+                          title="{{profile}}: stage {{stage}}", text="run {{run_id}}", tags="profile,stage")
     return g.dashboard(uid="perfstack-load-test", title="perfstack / Load test", tags=["perfstack", "loadgen"],
                        description="The load generator's live metrics, with each load stage as an annotation region.",
                        panels=panels, annotations=[stages], time_from="now-30m",

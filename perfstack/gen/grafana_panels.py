@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
-    "DATASOURCE_UID", "DATASOURCE", "SCHEMA_VERSION", "Step", "steps_above", "steps_below",
+    "DATASOURCE_UID", "DATASOURCE", "SCHEMA_VERSION", "SCRAPE_INTERVAL", "Step", "steps_above", "steps_below",
     "target", "timeseries", "stat", "table", "row", "query_variable", "dashboard", "annotation",
 ]
 
@@ -22,6 +22,10 @@ DATASOURCE_UID = "perfstack-prometheus"
 DATASOURCE = {"type": "prometheus", "uid": DATASOURCE_UID}
 SCHEMA_VERSION = 41
 """Dashboard schema version written; Grafana 12 (pinned in docker-compose.yml) loads it without migration."""
+
+SCRAPE_INTERVAL = "15s"
+"""The compose Prometheus' ``scrape_interval``: the datasource's ``timeInterval`` (Grafana derives
+``$__rate_interval`` from it) and the annotation step."""
 
 GREEN, ORANGE, RED = "green", "orange", "red"
 
@@ -154,7 +158,7 @@ def annotation(name: str, expr: str, *, title: str, text: str, tags: str, color:
     """Return a Prometheus annotation: each series becomes a region while its value is present."""
     return {
         "name": name, "datasource": dict(DATASOURCE), "enable": True, "hide": False, "iconColor": color,
-        "expr": expr, "titleFormat": title, "textFormat": text, "tagKeys": tags, "step": "",
+        "expr": expr, "titleFormat": title, "textFormat": text, "tagKeys": tags, "step": SCRAPE_INTERVAL,
         "useValueForTime": False,
     }
 
