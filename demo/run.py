@@ -127,11 +127,15 @@ def _hold(stack: LocalStack, console: Console) -> int:
     console.print(f"  .venv/bin/python -m analyzer --prometheus {u['prometheus']} --window 5m")
     console.print(f"  curl -X PUT {u['admin']} -d '{{\"fault\": \"slow-db\"}}'")
     console.print("Press Ctrl-C to stop everything.")
-    while True:
-        dead = stack.dead()
-        if dead:
-            raise UsageError(f"{dead} exited unexpectedly; stopping the stack")
-        time.sleep(1.0)
+    try:
+        while True:
+            dead = stack.dead()
+            if dead:
+                raise UsageError(f"{dead} exited unexpectedly; stopping the stack")
+            time.sleep(1.0)
+    except KeyboardInterrupt:
+        console.print("Stopping the stack ...")
+        return 0
 
 
 def _run(args, stack: LocalStack, faults, console: Console) -> int:

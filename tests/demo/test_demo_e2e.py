@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import psutil
@@ -151,3 +152,29 @@ def test_interrupt_stops_everything_and_keeps_the_partial_load_report(tmp_path):
     assert_nothing_left(ports)
     partial = list((tmp_path / "reports").glob("*/loadtest.json"))
     assert len(partial) == 1 and json.loads(partial[0].read_text())["run"]["interrupted"] is True
+
+
+@needs_stack
+def test_stack_mode_serves_until_ctrl_c(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "demo.run", "--stack"], cwd=REPO_ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "COLUMNS": "120"})
+    out = []
+    try:
+        for line in proc.stdout:
+            out.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        text = "".join(out)
+        ports = {name: int(port) for name, port in URL_LINE.findall(text)}
+        for name, path in (("service", "/healthz"), ("prometheus", "/-/ready"), ("alertmanager", "/-/ready")):
+            with urllib.request.urlopen(f"http://127.0.0.1:{ports[name]}{path}", timeout=5) as resp:
+                assert resp.status == 200, name
+        assert "--base-url http://127.0.0.1:" in text and "curl -X PUT" in text
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert_nothing_left(ports)
