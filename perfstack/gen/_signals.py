@@ -9,11 +9,11 @@ phases together and writes promtool's expanding notation.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = [
-    "Track", "Signal", "HTTP_BUCKETS", "DB_BUCKETS", "APP", "EXPORTER", "LOADGEN",
+    "Track", "Signal", "Phase", "input_series", "HTTP_BUCKETS", "DB_BUCKETS", "APP", "EXPORTER", "LOADGEN",
     "http_errors", "http_latency", "http_latency_ratio", "loadgen_timeouts", "server_timeouts", "cpu", "memory",
     "disk_io", "network_io", "db_latency", "cache_hits", "memory_ramp", "filesystem_ramp", "target_up",
 ]
@@ -222,3 +222,44 @@ def filesystem_ramp(horizon_minutes: float) -> Signal:
 def target_up(level: float, traffic: float, minutes: int) -> dict[str, Track]:
     """Return ``up`` = level for the exporter; the load generator's target is down and must not count."""
     return {series("up", EXPORTER): _gauge(level), series("up", LOADGEN): _gauge(0.0)}
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A stretch of ``samples`` steps at one level and request rate."""
+
+    level: float
+    traffic: float
+    samples: int
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.12g}"
+
+
+def _segment(first: float, step: float, count: int) -> str:
+    sign = "+" if step >= 0 else "-"
+    return f"{_fmt(first)}{sign}{_fmt(abs(step))}x{count - 1}"
+
+
+def input_series(signal: Signal, phases: Sequence[Phase], step_minutes: int = 1) -> list[dict[str, str]]:
+    """Render phases of a signal as promtool input series: one sample per step from time 0."""
+    per_series: dict[str, list[tuple[Track, int]]] = {}
+    for phase in phases:
+        for name, track in signal(phase.level, phase.traffic, phase.samples).items():
+            per_sample = Track(track.counter, track.step * step_minutes, track.start)
+            per_series.setdefault(name, []).append((per_sample, phase.samples))
+    out = []
+    for name, tracks in per_series.items():
+        if len(tracks) != len(phases):
+            raise ValueError(f"series {name} is missing from some phases")
+        parts = ["0" if tracks[0][0].counter else _fmt(tracks[0][0].start)]
+        total = 0.0
+        for track, minutes in tracks:
+            if track.counter:
+                parts.append(_segment(total + track.step, track.step, minutes))
+                total += track.step * minutes
+            else:
+                parts.append(_segment(track.start + track.step, track.step, minutes))
+        out.append({"series": name, "values": " ".join(parts)})
+    return out

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from perfstack.config import PerformanceConfig
 from perfstack.gen._alert_rules import alert_groups
 from perfstack.gen._humanize import render_annotation
 from perfstack.gen._promrules import GENERATED_HEADER, PRODUCTION, AlertRule, dump_yaml
+from perfstack.gen._recording_checks import RECORDING_TEST_FILE, recording_test_file
 from perfstack.gen._scenarios import Scenario, scenarios
-from perfstack.gen._signals import Track
+from perfstack.gen._signals import Phase, input_series
 
 __all__ = ["generate", "TEST_DIR", "test_file_name"]
 
@@ -32,48 +32,9 @@ TEST_DIR = "prometheus/tests"
 _RULE_FILES = ["../rules/recording.yml", "../rules/alerts.yml"]
 
 
-@dataclass(frozen=True)
-class _Phase:
-    level: float
-    traffic: float
-    samples: int
-
-
 def test_file_name(alert: str) -> str:
     """Return ``api_error_rate_high.yml`` for ``ApiErrorRateHigh``."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", alert).lower() + ".yml"
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.12g}"
-
-
-def _segment(first: float, step: float, count: int) -> str:
-    sign = "+" if step >= 0 else "-"
-    return f"{_fmt(first)}{sign}{_fmt(abs(step))}x{count - 1}"
-
-
-def _input_series(scenario: Scenario, phases: Sequence[_Phase]) -> list[dict[str, str]]:
-    """Render phases as promtool input series: one sample per step from time 0."""
-    per_series: dict[str, list[tuple[Track, int]]] = {}
-    for phase in phases:
-        for name, track in scenario.signal(phase.level, phase.traffic, phase.samples).items():
-            per_sample = Track(track.counter, track.step * scenario.step_minutes, track.start)
-            per_series.setdefault(name, []).append((per_sample, phase.samples))
-    out = []
-    for name, tracks in per_series.items():
-        if len(tracks) != len(phases):
-            raise ValueError(f"{scenario.alert}: series {name} is missing from some phases")
-        parts = ["0" if tracks[0][0].counter else _fmt(tracks[0][0].start)]
-        total = 0.0
-        for track, minutes in tracks:
-            if track.counter:
-                parts.append(_segment(total + track.step, track.step, minutes))
-                total += track.step * minutes
-            else:
-                parts.append(_segment(track.start + track.step, track.step, minutes))
-        out.append({"series": name, "values": " ".join(parts)})
-    return out
 
 
 def _expected(rules: Sequence[AlertRule], scenario: Scenario, level: float, firing: Sequence[AlertRule]) -> list[dict]:
@@ -130,17 +91,17 @@ def _groups(scenario: Scenario, rules: Sequence[AlertRule], config: PerformanceC
         groups.append({
             "name": f"{name}: fires once for: has passed, resolves on recovery",
             "interval": f"{step}m",
-            "input_series": _input_series(scenario, [
-                _Phase(scenario.calm, traffic, calm_len), _Phase(above, traffic, above_len),
-                _Phase(scenario.calm, traffic, w + 2)]),
+            "input_series": input_series(scenario.signal, [
+                Phase(scenario.calm, traffic, calm_len), Phase(above, traffic, above_len),
+                Phase(scenario.calm, traffic, w + 2)], step),
             "alert_rule_test": checks,
         })
         below_firing = [r for r in rules if r.triggered_by(below)]
         groups.append({
             "name": f"{name}: silent just below the threshold",
             "interval": f"{step}m",
-            "input_series": _input_series(scenario, [
-                _Phase(scenario.calm, traffic, calm_len), _Phase(below, traffic, above_len)]),
+            "input_series": input_series(scenario.signal, [
+                Phase(scenario.calm, traffic, calm_len), Phase(below, traffic, above_len)], step),
             "alert_rule_test": [_check((calm_len + above_len - 1) * step, scenario.alert,
                                         _expected(rules, scenario, below, below_firing))],
         })
@@ -148,8 +109,8 @@ def _groups(scenario: Scenario, rules: Sequence[AlertRule], config: PerformanceC
             groups.append({
                 "name": f"{name}: silent on too little traffic",
                 "interval": f"{step}m",
-                "input_series": _input_series(scenario, [
-                    _Phase(scenario.calm, low, calm_len), _Phase(above, low, above_len)]),
+                "input_series": input_series(scenario.signal, [
+                    Phase(scenario.calm, low, calm_len), Phase(above, low, above_len)], step),
                 "alert_rule_test": [_check((calm_len + above_len - 1) * step, scenario.alert, [])],
             })
     return groups
@@ -170,11 +131,13 @@ def render_test_files(config: PerformanceConfig) -> dict[str, str]:
     missing = sorted(set(rules_by_alert) - set(groups_by_alert))
     if missing:
         raise ValueError(f"alerts without unit tests: {', '.join(missing)}")
-    return {
+    files = {
         test_file_name(alert): GENERATED_HEADER + dump_yaml(
             {"rule_files": _RULE_FILES, "evaluation_interval": f"{step_by_alert[alert]}m", "tests": groups})
         for alert, groups in groups_by_alert.items()
     }
+    files[RECORDING_TEST_FILE] = recording_test_file()
+    return files
 
 
 def generate(config: PerformanceConfig) -> dict[str, str]:
