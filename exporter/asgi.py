@@ -71,16 +71,23 @@ class PrometheusMiddleware:
             await self.app(scope, receive, send)
             return
         method = normalize_method(scope.get("method", ""))
-        request_bytes = 0
+        declared = None
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
-                    request_bytes = int(value)
+                    declared = int(value)
                 except ValueError:
                     pass
                 break
         status = 500
-        response_bytes = 0
+        request_bytes = response_bytes = 0
+
+        async def counting_receive() -> dict[str, Any]:
+            nonlocal request_bytes
+            message = await receive()
+            if message["type"] == "http.request":
+                request_bytes += len(message.get("body", b""))
+            return message
 
         async def send_wrapper(message: dict[str, Any]) -> None:
             nonlocal status, response_bytes
@@ -95,11 +102,12 @@ class PrometheusMiddleware:
         active.inc()
         start = self._clock()
         try:
-            await self.app(scope, receive, send_wrapper)
+            await self.app(scope, receive if declared is not None else counting_receive, send_wrapper)
         finally:
             elapsed = self._clock() - start
             active.dec()
-            self.monitor.observe_request(method, self._route(scope), status, elapsed, request_bytes, response_bytes)
+            self.monitor.observe_request(method, self._route(scope), status, elapsed,
+                                         declared if declared is not None else request_bytes, response_bytes)
 
     async def _serve_metrics(self, scope: dict, send: Callable) -> None:
         accept = ""

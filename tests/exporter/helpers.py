@@ -35,22 +35,24 @@ def promtool_check(text: str) -> str:
     return "" if res.returncode == 0 else (res.stdout + res.stderr)
 
 
-async def asgi_request(app, method: str, path: str, body: bytes = b"", headers=()) -> tuple[int, bytes]:
-    """Send one HTTP request through an ASGI app in-process; return (status, body)."""
+async def asgi_request(app, method: str, path: str, body: bytes = b"", headers=(),
+                       chunked: bool = False) -> tuple[int, bytes]:
+    """Send one HTTP request through an ASGI app in-process; return (status, body).
+
+    ``chunked`` sends the body in two messages without a Content-Length header.
+    """
     hdrs = [(k.lower().encode(), v.encode()) for k, v in headers]
-    if body:
+    if body and not chunked:
         hdrs.append((b"content-length", str(len(body)).encode()))
+    parts = [body[: len(body) // 2], body[len(body) // 2:]] if chunked else [body]
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
              "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
              "headers": hdrs, "client": ("127.0.0.1", 1234), "server": ("127.0.0.1", 80)}
-    sent = False
     status, chunks = 0, []
 
     async def receive():
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
+        if parts:
+            return {"type": "http.request", "body": parts.pop(0), "more_body": bool(parts)}
         return {"type": "http.disconnect"}
 
     async def send(message):

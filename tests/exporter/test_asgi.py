@@ -59,12 +59,13 @@ async def test_users_42_lands_in_route_template():
 async def test_post_size_error_status_and_unmatched():
     app, registry, _ = instrumented()
     await asgi_request(app, "POST", "/users/1", body=b"y" * 500)
+    await asgi_request(app, "POST", "/users/2", body=b"z" * 300, chunked=True)
     await asgi_request(app, "GET", "/definitely/not/here")
     with pytest.raises(RuntimeError):
         await asgi_request(app, "GET", "/boom")
     await asgi_request(app, "BREW", "/")
     get = registry.get_sample_value
-    assert get("http_server_request_size_bytes_sum", {"method": "POST", "route": "/users/{id}"}) == 500
+    assert get("http_server_request_size_bytes_sum", {"method": "POST", "route": "/users/{id}"}) == 800
     assert get("http_server_request_duration_seconds_count",
                {"method": "GET", "route": "__unmatched__", "status": "404"}) == 1
     assert get("http_server_request_duration_seconds_count",
