@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from perfstack.config import PerformanceConfig
 from perfstack.gen import grafana_infra_boards, grafana_service_boards
+from perfstack.gen.grafana_docs import render_dashboards_doc
 from perfstack.gen.grafana_panels import DATASOURCE_UID, SCRAPE_INTERVAL
 
 __all__ = ["BOARDS", "DASHBOARD_DIR", "SCRAPE_INTERVAL", "PROMETHEUS_URL", "dashboards", "generate"]
@@ -74,9 +75,10 @@ providers:
 
 
 def generate(config: PerformanceConfig) -> dict[str, str]:
-    """Return ``grafana/`` relpath → text for the dashboards and the provisioning files."""
-    files = {f"grafana/dashboards/{stem}.json": json.dumps(board, indent=2) + "\n"
-             for stem, board in dashboards(config).items()}
+    """Return relpath → text for the dashboards, the provisioning files and ``docs/dashboards.md``."""
+    boards = dashboards(config)
+    files = {f"grafana/dashboards/{stem}.json": json.dumps(board, indent=2) + "\n" for stem, board in boards.items()}
+    files["docs/dashboards.md"] = render_dashboards_doc(boards, DATASOURCE_UID)
     files["grafana/provisioning/datasources/prometheus.yml"] = _datasource_yaml()
     files["grafana/provisioning/dashboards/perfstack.yml"] = _provider_yaml()
     return files
