@@ -162,7 +162,11 @@ class PerformanceMonitor:
         return summarize(values, covered)
 
     def get_system_stats(self) -> dict[str, float]:
-        """Return CPU %, memory %, disk and network bytes/s since the previous call."""
+        """Return CPU %, memory %, disk and network bytes/s since the previous call.
+
+        Rates need two samples: the first call blocks for the sampler's minimum interval (0.2 s by
+        default); in async code call it via ``asyncio.to_thread`` if that matters.
+        """
         if self._sampler is None:
             self._sampler = SystemSampler(clock=self._clock)
         return self._sampler.stats()
@@ -193,7 +197,8 @@ class PerformanceMonitor:
                       window: float | str | None = None) -> Threshold:
         """Call ``callback`` once when ``metric`` crosses ``limit`` and once when it recovers past ``clear``.
 
-        ``statistic`` is ``value`` (each recorded value) or a window statistic such as ``p95``.
+        ``statistic`` is ``value`` (each recorded value) or a window statistic such as ``p95``; a
+        window statistic re-sorts the window on every record, so keep such metrics low-rate.
         """
         threshold = Threshold(metric=metric, limit=limit, callback=callback, direction=direction, clear=clear,
                               statistic=statistic, window_seconds=_window_seconds(window))

@@ -73,15 +73,18 @@ class SlidingWindow:
     def _evict(self, now: float) -> None:
         horizon = now - self._max_age
         samples = self._samples
-        while samples and samples[0][0] < horizon:
-            samples.popleft()
+        try:
+            while samples and samples[0][0] < horizon:
+                samples.popleft()
+        except IndexError:  # another thread evicted the last old sample first
+            pass
 
     def values(self, window_seconds: float | None = None) -> tuple[list[float], float]:
         """Return the values of the last ``window_seconds`` and the span they really cover."""
         now = self._clock()
         self._evict(now)
         horizon = now - (self._max_age if window_seconds is None else min(window_seconds, self._max_age))
-        picked = [(t, v) for t, v in self._samples if t >= horizon]
+        picked = [(t, v) for t, v in list(self._samples) if t >= horizon]  # list(): a snapshot, safe vs appends
         if not picked:
             return [], 0.0
         return [v for _, v in picked], now - picked[0][0]

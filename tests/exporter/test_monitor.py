@@ -191,3 +191,39 @@ def test_get_system_stats_on_the_real_host_is_sane():
     assert 0.0 <= stats["cpu_ratio"] <= 1.0
     assert 0.0 < stats["memory_ratio"] < 1.0
     assert stats["disk_io_bytes_per_second"] >= 0 and stats["interval_seconds"] >= 0.05
+
+
+def test_concurrent_recording_and_reading_loses_nothing():
+    import threading
+
+    registry = CollectorRegistry()
+    monitor = PerformanceMonitor(registry=registry, max_samples=50_000)
+    stop = threading.Event()
+    errors = []
+
+    def reader():
+        while not stop.is_set():
+            try:
+                monitor.get_metric_stats("load")
+            except Exception as exc:  # pragma: no cover - the assertion below reports it
+                errors.append(exc)
+
+    def writer():
+        for i in range(5000):
+            monitor.record_metric("load", i)
+            monitor.observe_request("GET", "/", 200, 0.01)
+
+    readers = [threading.Thread(target=reader) for _ in range(2)]
+    writers = [threading.Thread(target=writer) for _ in range(4)]
+    for t in readers + writers:
+        t.start()
+    for t in writers:
+        t.join()
+    stop.set()
+    for t in readers:
+        t.join()
+    assert errors == []
+    assert monitor.get_metric_stats("load")["count"] == 20_000
+    assert registry.get_sample_value("perfstack_recorded_load_count") == 20_000
+    assert registry.get_sample_value("http_server_request_duration_seconds_count",
+                                     {"method": "GET", "route": "/", "status": "200"}) == 20_000
