@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import shutil
+import subprocess
+import sys
+import tomllib
 
 from tests.compose.stack import REPO_ROOT
 
@@ -54,3 +58,17 @@ def test_dockerignore_keeps_secrets_and_local_state_out():
         assert _ignored(path), f"{path} would be sent to the Docker daemon"
     for needed in ("perfstack", "exporter", "loadgen", "analyzer", "demo", "performance_config.yaml", "pyproject.toml"):
         assert not _ignored(needed), f"{needed} is excluded but the image needs it"
+
+
+def test_dependency_list_step_reads_this_pyproject(tmp_path):
+    """Run the Dockerfile's requirements step here: it must list every runtime dependency."""
+    (run,) = [a for k, a in _instructions() if k == "RUN" and "tomllib" in a]
+    script = re.search(r'python -c "(.+?)" > requirements\.txt', run).group(1)
+    shutil.copy(REPO_ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    res = subprocess.run([sys.executable, "-c", script],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    assert res.returncode == 0, res.stderr
+    listed = set(res.stdout.split())
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    assert set(project["dependencies"]) <= listed
+    assert not any(dep.startswith(("pytest", "ruff", "locust")) for dep in listed), "dev/bench tools in the image"
