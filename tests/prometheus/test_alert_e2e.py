@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -119,6 +120,8 @@ def test_error_spike_pages_through_alertmanager_and_resolves(faulty_app, prometh
         assert alert["annotations"]["summary"] == render_annotation(critical.summary, alert["labels"], 0.0)
         assert alert["annotations"]["summary"] == "API error ratio above 10% on job app"
         assert alert["annotations"]["runbook_url"] == "docs/runbook.md#apierrorratehigh"
+        assert re.fullmatch(r"\d+(\.\d+)?% of the requests to job app were answered 5xx over the last 10s, "
+                            r"above 10% for 2s \(alerts\.error_rate_critical\)\.", alert["annotations"]["description"])
         ratio = float(prom_query(prom.url, 'job:http_server_request_errors:ratio_rate5m{job="app"}')[0]["value"][1])
         assert 0.3 < ratio <= 0.6, ratio
 
