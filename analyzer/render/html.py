@@ -25,6 +25,7 @@ body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}
 .score{font-size:2.4em;font-weight:bold}.verdict-pass{color:#1a7f37}.verdict-warning{color:#9a6700}
 .verdict-fail{color:#cf222e}.verdict-no_data{color:#666}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
+#objectives td:nth-child(3),#objectives td:nth-child(4){white-space:nowrap}
 .state-pass{background:#dafbe1}.state-warning{background:#fff8c5}.state-fail{background:#ffebe9}
 .state-no_data{background:#eee}.charts{display:flex;flex-wrap:wrap;gap:12px}
 svg.chart{border:1px solid #ddd;background:#fff}.line{fill:none;stroke:#0969da;stroke-width:1.5}
