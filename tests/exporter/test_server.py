@@ -5,6 +5,7 @@ import os
 
 import aiohttp
 from aiohttp.test_utils import TestServer
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics
 
 from exporter.collectors import COLLECTORS, CollectorSettings, build_collectors
 from exporter.collectors.disk import DiskCollector
@@ -63,6 +64,9 @@ async def test_fifty_concurrent_scrapes_all_succeed_and_lint_clean():
     om_bodies = [r[2] for r in results if r[1].startswith("application/openmetrics-text")]
     assert len(text_bodies) == 25 and len(om_bodies) == 25
     assert all(b.rstrip().endswith("# EOF") for b in om_bodies)
+    om_families = {f.name: f for f in parse_openmetrics(om_bodies[0])}
+    assert om_families["perfstack_cpu_seconds"].type == "counter"
+    assert om_families["perfstack_cpu_count"].samples[0].value == os.cpu_count()
     assert promtool_check(text_bodies[0]) == ""
     parsed = samples(text_bodies[0])
     assert parsed[("perfstack_cpu_count", ())] == os.cpu_count()
