@@ -67,6 +67,7 @@ class PerformanceMonitor:
         self._queries: deque[tuple[float, float]] = deque(maxlen=max_samples)
         self._cache: deque[tuple[float, bool]] = deque(maxlen=max_samples)
         self._thresholds: dict[str, list[Threshold]] = {}
+        self._operation_children: dict[str, tuple] = {}
         self._pending: set[asyncio.Task] = set()
 
     @property
@@ -96,12 +97,17 @@ class PerformanceMonitor:
 
     def measure_time(self, name: str) -> Timer:
         """Time a block (``with``/``async with``) or a function (decorator) under ``name`` in seconds."""
-        success = self.metrics.operation_duration.labels(name, "success")
-        error = self.metrics.operation_duration.labels(name, "error")
+        children = self._operation_children.get(name)
+        if children is None:
+            children = self._operation_children[name] = (
+                (self.metrics.operation_duration.labels(name, "success"), self._window(name, {"outcome": "success"})),
+                (self.metrics.operation_duration.labels(name, "error"), self._window(name, {"outcome": "error"})),
+            )
 
         def done(seconds: float, failed: bool) -> None:
-            (error if failed else success).observe(seconds)
-            self._window(name, {"outcome": "error" if failed else "success"}).add(seconds)
+            histogram, window = children[failed]
+            histogram.observe(seconds)
+            window.add(seconds)
             self._evaluate_thresholds(name, seconds)
 
         return Timer(done, self._timer)
@@ -207,9 +213,10 @@ class PerformanceMonitor:
 
     def _evaluate_thresholds(self, name: str, value: float) -> None:
         for threshold in self._thresholds.get(name, ()):
+            observed = value
             if threshold.statistic != "value":
-                value = self.get_metric_stats(name, threshold.window_seconds)[threshold.statistic]
-            event = threshold.evaluate(value)
+                observed = self.get_metric_stats(name, threshold.window_seconds)[threshold.statistic]
+            event = threshold.evaluate(observed)
             if event is not None:
                 dispatch_callback(threshold.callback, event, logger=self._log, pending=self._pending)
 

@@ -88,3 +88,14 @@ def test_window_statistic_threshold_uses_p95():
     monitor.record_metric("latency", 5.0)
     assert [e.state for e in events] == ["crossed"]
     assert events[0].value > 0.5
+
+
+def test_value_and_window_thresholds_on_one_metric_see_their_own_statistic():
+    monitor = PerformanceMonitor()
+    per_value, per_mean = [], []
+    monitor.add_threshold("m", 50, per_mean.append, statistic="mean")
+    monitor.add_threshold("m", 50, per_value.append)
+    for v in (10, 10, 10, 100):
+        monitor.record_metric("m", v)
+    assert [e.value for e in per_value] == [100.0]
+    assert per_mean == []  # mean 32.5 stays below 50
