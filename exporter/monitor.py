@@ -89,7 +89,11 @@ class PerformanceMonitor:
         return window
 
     def record_metric(self, name: str, value: float, labels: dict[str, str] | None = None) -> None:
-        """Record one value of a custom metric (e.g. ``record_metric("api_response_time", 150.5)``)."""
+        """Record one value of a custom metric (e.g. ``record_metric("api_response_time", 150.5)``).
+
+        ``labels`` become Prometheus labels and window keys, so keep their values low-cardinality
+        (a route template, not a raw URL): every distinct label set keeps its own window.
+        """
         value = float(value)
         self.metrics.observe_recorded(name, value, labels)
         self._window(name, labels).add(value)
