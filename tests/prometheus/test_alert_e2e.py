@@ -88,7 +88,8 @@ def _am_alerts(am_url: str, matcher: str) -> list[dict]:
 
 @pytest.mark.slow
 @pytest.mark.timeout(150)
-def test_error_spike_pages_through_alertmanager_and_resolves(faulty_app, prometheus, alertmanager, webhook_receiver):
+def test_error_spike_pages_through_alertmanager_and_resolves(faulty_app, prometheus, alertmanager, webhook_receiver,
+                                                             tmp_path):
     target, app_port = faulty_app
     config = load_config()
     critical = next(r for g in alert_groups(config, rules.TEST) for r in g.rules
@@ -104,14 +105,16 @@ def test_error_spike_pages_through_alertmanager_and_resolves(faulty_app, prometh
         extra_files={f"rules/{name}": text for name, text in rules.rule_files(config, rules.TEST).items()})
 
     target.failing.set()
+    loadgen_log = tmp_path / "loadgen.log"
+    log_file = loadgen_log.open("w")
     loadgen = subprocess.Popen(
         [sys.executable, "-m", "loadgen", "run", "--base-url", f"http://127.0.0.1:{app_port}", "--rate", "20",
          "--duration", "100s", "--ramp-up", "0s", "--metrics-listen", f"127.0.0.1:{loadgen_port}", "--linger", "0s",
          "--quiet", "--no-default-thresholds"],
-        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=log_file, text=True)
     try:
         def fired() -> list[dict]:
-            assert loadgen.poll() is None, f"loadgen exited early: {loadgen.communicate()[1][-2000:]}"
+            assert loadgen.poll() is None, f"loadgen exited early: {loadgen_log.read_text()[-2000:]}"
             return _payloads(webhook_receiver, "/paging", "firing", "ApiErrorRateHigh")
 
         alert = wait_until(fired, 60, what="ApiErrorRateHigh critical at the paging webhook")[0]
@@ -146,3 +149,4 @@ def test_error_spike_pages_through_alertmanager_and_resolves(faulty_app, prometh
         except subprocess.TimeoutExpired:
             loadgen.kill()
             loadgen.wait(timeout=5)
+        log_file.close()
