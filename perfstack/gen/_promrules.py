@@ -9,8 +9,8 @@ and the runbook check. Nothing here knows about files.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import yaml
 
@@ -78,7 +78,6 @@ class AlertRule:
     threshold: float
     summary: str
     description: str
-    extra_labels: Mapping[str, str] = field(default_factory=dict)
 
     def triggered_by(self, value: float) -> bool:
         """Return whether ``$value`` meets this rule's condition."""
@@ -95,7 +94,7 @@ class AlertRule:
         return {"summary": self.summary, "description": self.description, "runbook_url": self.runbook_url}
 
     def labels(self) -> dict[str, str]:
-        return {"severity": self.severity, **self.extra_labels}
+        return {"severity": self.severity}
 
     def to_dict(self, timing: Timing) -> dict:
         return {

@@ -1,12 +1,13 @@
 """Generate ``prometheus/tests/*.yml``: promtool unit tests for every alert, one file per alert name.
 
-For every severity of every alert the tests check four things, each on its own timeline:
+For every severity of every alert the tests check four things:
 
 * fires — calm, then a level above the threshold: silent while ``for:`` has not passed, firing
   (with the exact labels and rendered annotations) once it has, and resolved after a calm tail;
 * below — a level just short of the threshold for longer than any ``for:``: silent;
-* low traffic — above the threshold, but below ``alerts.min_request_rate``: silent;
-* (the calm tail of "fires" is the recovery check).
+* low traffic — above the threshold, but below ``alerts.min_request_rate``: silent (only the
+  API, database and cache alerts have this guard; host, capacity and target alerts do not);
+* recovery — the calm tail of "fires": resolved once the window holds only calm samples.
 
 Which severities must fire at a level is derived from each rule's ``op``/``threshold``; the
 PromQL is what promtool evaluates, so a rule whose expression disagrees with its declared
@@ -26,13 +27,13 @@ from perfstack.gen._recording_checks import RECORDING_TEST_FILE, recording_test_
 from perfstack.gen._scenarios import Scenario, scenarios
 from perfstack.gen._signals import Phase, input_series
 
-__all__ = ["generate", "TEST_DIR", "test_file_name"]
+__all__ = ["generate", "TEST_DIR", "alert_test_file_name"]
 
 TEST_DIR = "prometheus/tests"
 _RULE_FILES = ["../rules/recording.yml", "../rules/alerts.yml"]
 
 
-def test_file_name(alert: str) -> str:
+def alert_test_file_name(alert: str) -> str:
     """Return ``api_error_rate_high.yml`` for ``ApiErrorRateHigh``."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", alert).lower() + ".yml"
 
@@ -132,7 +133,7 @@ def render_test_files(config: PerformanceConfig) -> dict[str, str]:
     if missing:
         raise ValueError(f"alerts without unit tests: {', '.join(missing)}")
     files = {
-        test_file_name(alert): GENERATED_HEADER + dump_yaml(
+        alert_test_file_name(alert): GENERATED_HEADER + dump_yaml(
             {"rule_files": _RULE_FILES, "evaluation_interval": f"{step_by_alert[alert]}m", "tests": groups})
         for alert, groups in groups_by_alert.items()
     }

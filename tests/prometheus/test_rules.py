@@ -103,7 +103,7 @@ def test_every_runbook_url_has_a_section_that_explains_its_hold():
 def test_every_alert_severity_has_fire_silence_and_recovery_tests():
     text = {p.name: yaml.safe_load(p.read_text()) for p in (PROM / "tests").glob("*.yml")}
     for alert, severity in HOLDS:
-        doc = text[rule_tests.test_file_name(alert)]
+        doc = text[rule_tests.alert_test_file_name(alert)]
         names = [g["name"] for g in doc["tests"] if g["name"].startswith(f"{alert} {severity} ")]
         assert any("fires once for: has passed, resolves on recovery" in n for n in names), (alert, severity)
         assert any("silent just below the threshold" in n for n in names), (alert, severity)
