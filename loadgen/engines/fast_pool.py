@@ -44,7 +44,7 @@ class Pool:
         self.idle: list[Connection] = []
         self.open = 0
         self.connections: set[Connection] = set()
-        self._waiters: deque[asyncio.Future] = deque()
+        self.waiters: deque[asyncio.Future] = deque()  # requests queued for a connection, oldest first
         self._ssl = ssl_context
         self._addresses: list[tuple] | None = None
 
@@ -56,7 +56,7 @@ class Pool:
             self.open += 1
             return await self._connect(deadline, timeout_connect)
         fut = self.loop.create_future()
-        self._waiters.append(fut)
+        self.waiters.append(fut)
         timer = self.loop.call_at(deadline, _expire, fut)
         try:
             got = await fut
@@ -67,7 +67,7 @@ class Pool:
             timer.cancel()
         if got is _EXPIRED:
             try:
-                self._waiters.remove(fut)
+                self.waiters.remove(fut)
             except ValueError:
                 pass
             return Response(error_class="timeout")
@@ -77,7 +77,7 @@ class Pool:
 
     def release(self, conn: Connection) -> None:
         """Take back a connection that finished a response and can be reused."""
-        waiters = self._waiters
+        waiters = self.waiters
         while waiters:
             fut = waiters.popleft()
             if not fut.done():
@@ -103,7 +103,7 @@ class Pool:
             conn.abort()
 
     def _grant_slot(self) -> None:
-        waiters = self._waiters
+        waiters = self.waiters
         while waiters and self.open < self.limit:
             fut = waiters.popleft()
             if not fut.done():
@@ -115,7 +115,7 @@ class Pool:
         """Give back what a cancelled waiter was handed, so no connection or slot leaks."""
         if not fut.done() or fut.cancelled():
             try:
-                self._waiters.remove(fut)
+                self.waiters.remove(fut)
             except ValueError:
                 pass
             return

@@ -111,14 +111,13 @@ class Connection(asyncio.Protocol):
         self._loop = pool.loop
         self.transport: asyncio.Transport | None = None
         self.lost = False
-        self._lean: HttpResponseParser | None = None
+        self._lean = self._parser = HttpResponseParser(self)
         self._full: HttpResponseParser | None = None
-        self._parser: HttpResponseParser | None = None
         self._fut: asyncio.Future | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = inf
         self._deadline = inf
-        self._served = 0
+        self._served = False
         self._reset_request_state()
 
     def _reset_request_state(self) -> None:
@@ -223,11 +222,27 @@ class Connection(asyncio.Protocol):
         if self._informational:
             self._informational = False
             return
-        if self._fut is None:
+        fut = self._fut
+        if fut is None:
             if self._is_head:
                 return  # a HEAD response already finished at its head
             raise _Stop
-        self._finish()
+        if self._chunks is not None or self._close_after:
+            self._finish()
+            return
+        # The common case, inlined: body counted not kept, connection reusable.
+        self._fut = None
+        self._phase = _IDLE
+        self._head_prefix = b""
+        pool = self._pool
+        if pool.waiters:
+            pool.release(self)
+        else:
+            pool.idle.append(self)
+        try:
+            fut.set_result(Response(self._status, b"", self._body_len))
+        except asyncio.InvalidStateError:
+            pass  # the caller was cancelled meanwhile
 
     # -- request lifecycle ------------------------------------------------------------------
 
@@ -238,8 +253,8 @@ class Connection(asyncio.Protocol):
         With ``may_retry``, a connection that had served earlier requests and dies before any
         byte of this response arrives gives :data:`RETRY` instead, so the caller sends again once.
         """
-        reused = may_retry and self._served > 0
-        self._served += 1
+        reused = may_retry and self._served
+        self._served = True
         if self.lost:
             fut.set_result(RETRY if reused else Response(error_class="closed"))
             return
@@ -259,10 +274,10 @@ class Connection(asyncio.Protocol):
         if keep_body:
             self._chunks = []
             self._headers = []
-            if self._parser is not self._full or self._full is None:
+            if self._full is None or self._parser is not self._full:
                 self._new_parser(True)
-        elif self._parser is not self._lean or self._lean is None:
-            self._new_parser(False)
+        elif self._parser is not self._lean:
+            self._parser = self._lean
         self.transport.write(payload)
 
     def abort(self) -> None:
