@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import time
@@ -102,6 +103,7 @@ async def main(requests: int, rounds: int) -> None:
         us = statistics.median(samples) * 1e6
         overhead[name] = us - base
         print(f"{name:36} {us:11.1f} {us - base:12.1f}")
+    print("load average during the run (2 shared cores): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     ours = overhead["perfstack PrometheusMiddleware"]
     for peer in ("starlette-exporter", "prometheus-fastapi-instrumentator"):
         print(f"overhead ratio perfstack / {peer}: {ours / overhead[peer]:.2f}")

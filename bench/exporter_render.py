@@ -11,6 +11,7 @@ Run: ``.venv/bin/python bench/exporter_render.py [--repeat N]``
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -80,6 +81,7 @@ def main(repeat: int) -> None:
     print(f"{'perfstack monitor.render() text':44} {ours_text * 1e3:8.1f} {ours_bytes:10d}")
     print(f"{'perfstack monitor.render() OpenMetrics':44} {ours_om * 1e3:8.1f} {om_bytes:10d}")
     print(f"{'prometheus_client generate_latest (peer)':44} {peer_text * 1e3:8.1f} {peer_bytes:10d}")
+    print("load average during the run (2 shared cores): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"ratio perfstack / peer: {ours_text / peer_text:.2f}; goal < 50 ms: "
           f"{'met' if ours_text < 0.050 else 'NOT met'}")
 
