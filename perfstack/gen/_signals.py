@@ -9,11 +9,12 @@ phases together and writes promtool's expanding notation.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = [
-    "Track", "Signal", "Phase", "input_series", "HTTP_BUCKETS", "DB_BUCKETS", "APP", "EXPORTER", "LOADGEN",
+    "Track", "Signal", "Phase", "input_series", "pick_p95", "HTTP_BUCKETS", "DB_BUCKETS", "APP", "EXPORTER", "LOADGEN",
     "http_errors", "http_latency", "http_latency_ratio", "loadgen_timeouts", "server_timeouts", "cpu", "memory",
     "disk_io", "network_io", "db_latency", "cache_hits", "memory_ramp", "filesystem_ramp", "target_up",
 ]
@@ -68,6 +69,30 @@ def _split_for_p95(edges: tuple[float, ...], p95: float) -> tuple[int, float]:
             return i, 0.05 / (1 - x)
     raise ValueError(f"cannot place a p95 of {p95}s inside the histogram buckets {edges}; "
                      "pick thresholds that are not within 5% below a bucket edge")
+
+
+def pick_p95(edges: tuple[float, ...], preferred: float, low: float, high: float) -> float:
+    """Return a p95 strictly between ``low`` and ``high`` that a histogram with ``edges`` can show.
+
+    ``preferred`` when it can be placed, else the in-range point of a bucket (at a quarter, half,
+    three quarters or nine tenths of it) closest to it; raises ``ValueError`` when the buckets
+    leave no room (a threshold beyond the last finite bucket).
+    """
+    def placeable(p: float) -> bool:
+        try:
+            _split_for_p95(edges, p)
+        except ValueError:
+            return False
+        return low < p < high
+
+    if placeable(preferred):
+        return preferred
+    points = [edges[i - 1] + (edges[i] - edges[i - 1]) * k for i in range(1, len(edges)) for k in (0.25, 0.5, 0.75, 0.9)]
+    fitting = [p for p in points if placeable(p)]
+    if not fitting:
+        span = f"above {low:g}s" if math.isinf(high) else f"between {low:g}s and {high:g}s"
+        raise ValueError(f"no p95 {span} fits the buckets {list(edges)}")
+    return min(fitting, key=lambda p: abs(p - preferred))
 
 
 def _histogram(name: str, labels: Mapping[str, str], edges: tuple[float, ...], p95: float,

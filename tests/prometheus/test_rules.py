@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from perfstack.config import load_config, parse_config
+from perfstack.config import ConfigError, load_config, parse_config
 from perfstack.gen import rule_tests, rules
 from perfstack.gen._alert_rules import ALERT_NAMES, HOLDS
 from perfstack.gen._promrules import runbook_anchor
@@ -157,3 +158,28 @@ def test_rules_and_their_tests_follow_a_different_config(tmp_path):
     assert "ratio_rate5m > 0.2 and on (job) (job:http_server_requests:rate5m >= 2)" in alerts
     assert "offset 2h) > 1.3" in alerts and "[2h], 28800)" in alerts
     _promtool_test_rules(tmp_path / "tests")
+
+
+def _with_latency(latency: float, db: float):
+    base = load_config()
+    return dataclasses.replace(base, api=dataclasses.replace(base.api, latency_p95_seconds=latency),
+                               database=dataclasses.replace(base.database, query_p95_seconds=db))
+
+
+def test_latency_tests_adapt_to_thresholds_near_bucket_edges(tmp_path):
+    """1.25 s × 0.8 lands on the 1 s edge and 31 ms × 0.8 just under 25 ms: other levels are chosen."""
+    config = _with_latency(1.25, 0.031)
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "tests").mkdir()
+    for name, text in rules.rule_files(config).items():
+        (tmp_path / "rules" / name).write_text(text)
+    wanted = {"api_latency_p95_high.yml", "db_query_latency_p95_high.yml"}
+    for name, text in rule_tests.render_test_files(config).items():
+        if name in wanted:
+            (tmp_path / "tests" / name).write_text(text)
+    _promtool_test_rules(tmp_path / "tests")
+
+
+def test_a_p95_threshold_beyond_the_histogram_is_a_config_error():
+    with pytest.raises(ConfigError, match=r"thresholds\.api\.latency_p95: .*no p95 above 20s"):
+        rule_tests.render_test_files(_with_latency(20.0, 0.1))
