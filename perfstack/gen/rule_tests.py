@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from perfstack.config import PerformanceConfig
+from perfstack.config import ConfigError, PerformanceConfig
 from perfstack.gen._alert_rules import alert_groups
 from perfstack.gen._humanize import render_annotation
 from perfstack.gen._promrules import GENERATED_HEADER, PRODUCTION, AlertRule, dump_yaml
@@ -128,7 +128,11 @@ def render_test_files(config: PerformanceConfig) -> dict[str, str]:
     for scenario in scenarios(config):
         if step_by_alert.setdefault(scenario.alert, scenario.step_minutes) != scenario.step_minutes:
             raise ValueError(f"{scenario.alert}: all scenarios of one alert must share a step")
-        groups_by_alert.setdefault(scenario.alert, []).extend(_groups(scenario, rules_by_alert[scenario.alert], config))
+        try:
+            groups = _groups(scenario, rules_by_alert[scenario.alert], config)
+        except ValueError as exc:  # thresholds the synthetic inputs cannot straddle, e.g. a critical level of 100 %
+            raise ConfigError(config.source, scenario.alert, f"cannot generate its unit tests: {exc}") from None
+        groups_by_alert.setdefault(scenario.alert, []).extend(groups)
     missing = sorted(set(rules_by_alert) - set(groups_by_alert))
     if missing:
         raise ValueError(f"alerts without unit tests: {', '.join(missing)}")

@@ -183,3 +183,9 @@ def test_latency_tests_adapt_to_thresholds_near_bucket_edges(tmp_path):
 def test_a_p95_threshold_beyond_the_histogram_is_a_config_error():
     with pytest.raises(ConfigError, match=r"thresholds\.api\.latency_p95: .*no p95 above 20s"):
         rule_tests.render_test_files(_with_latency(20.0, 0.1))
+
+
+def test_a_critical_level_no_ratio_can_exceed_is_a_config_error():
+    config = parse_config(yaml.safe_load(OTHER_CONFIG.replace("cpu_critical: 90%", "cpu_critical: 100%")), "x.yaml")
+    with pytest.raises(ConfigError, match=r"^x\.yaml: HostCpuHigh: cannot generate its unit tests"):
+        rule_tests.render_test_files(config)
