@@ -14,6 +14,7 @@ was not set if it is started as is.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from dataclasses import dataclass
@@ -144,19 +145,23 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
     env = os.environ if environ is None else environ
     parser = ArgumentParser(prog="python -m perfstack.gen.alertmanager_config",
                             description="Render alertmanager.yml with webhook URLs from the environment.")
-    parser.add_argument("--output", required=True, help="file to write ('-' for stdout)")
-    parser.add_argument("--paging-url", default=env.get(PAGING_ENV),
-                        help=f"webhook for critical alerts (default: ${PAGING_ENV})")
-    parser.add_argument("--team-url", default=env.get(TEAM_ENV),
-                        help=f"webhook for warnings (default: ${TEAM_ENV})")
-    parser.add_argument("--templates", default=str(Path(__file__).resolve().parents[2] / "alertmanager/templates/*.tmpl"),
-                        help="glob of notification template files")
+    parser.add_argument("--output", required=True, metavar="FILE", default=argparse.SUPPRESS,
+                        help="file to write ('-' for stdout)")
+    parser.add_argument("--paging-url", metavar="URL", default=argparse.SUPPRESS,
+                        help=f"webhook for critical alerts (else ${PAGING_ENV})")
+    parser.add_argument("--team-url", metavar="URL", default=argparse.SUPPRESS,
+                        help=f"webhook for warnings (else ${TEAM_ENV})")
+    parser.add_argument("--templates", metavar="GLOB",
+                        default=str(Path(__file__).resolve().parents[2] / "alertmanager/templates/*.tmpl"),
+                        help="notification template files, as Alertmanager will see them (relative to the output file)")
     args = parser.parse_args(argv)
-    missing = [env_name for env_name, v in ((PAGING_ENV, args.paging_url), (TEAM_ENV, args.team_url)) if not v]
+    paging = getattr(args, "paging_url", None) or env.get(PAGING_ENV)
+    team = getattr(args, "team_url", None) or env.get(TEAM_ENV)
+    missing = [env_name for env_name, v in ((PAGING_ENV, paging), (TEAM_ENV, team)) if not v]
     if missing:
         raise UsageError(f"set {' and '.join(missing)} (or pass --paging-url/--team-url)")
     try:
-        text = render_alertmanager_config(paging_url=args.paging_url, team_url=args.team_url, templates=args.templates)
+        text = render_alertmanager_config(paging_url=paging, team_url=team, templates=args.templates)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.output == "-":
