@@ -43,7 +43,7 @@ def status_lines(s: Snapshot) -> list[str]:
     load = f"rate {s.target_rate:.0f}/s" if s.open_model else f"users {s.users:.0f}"
     err_pct = (100.0 * s.errors / s.requests) if s.requests else 0.0
     lines = [
-        f"stage {s.stage}/{s.stages}  {s.elapsed:5.1f}s/{s.total:.0f}s  {load}  in-flight {s.in_flight}",
+        f"stage {s.stage}/{s.stages}  {min(s.elapsed, s.total):5.1f}s/{s.total:.0f}s  {load}  in-flight {s.in_flight}",
         f"rps {s.rps:8.1f}  p50 {_ms(s.p50)}  p95 {_ms(s.p95)}  p99 {_ms(s.p99)}  "
         f"requests {s.requests}  errors {s.errors} ({err_pct:.1f}%)",
     ]
@@ -105,13 +105,18 @@ class _RichView:
         self._live = None
 
     def _render(self, s: Snapshot):
-        from rich.console import Group
-        from rich.progress_bar import ProgressBar
         from rich.text import Text
 
-        parts = [Text(line, style="bold red" if line.startswith("WARNING") else "") for line in status_lines(s)]
-        parts.insert(1, ProgressBar(total=max(s.total, 1e-9), completed=min(s.elapsed, s.total), width=60))
-        return Group(*parts)
+        done = min(1.0, s.elapsed / s.total) if s.total > 0 else 1.0
+        width = 40
+        text = Text()
+        lines = status_lines(s)
+        text.append(lines[0] + "\n")
+        text.append("━" * int(done * width), style="green")
+        text.append("━" * (width - int(done * width)) + f" {done:4.0%}\n", style="grey50")
+        for line in lines[1:]:
+            text.append(line + "\n", style="bold red" if line.startswith("WARNING") else "")
+        return text
 
     def start(self) -> None:
         from rich.live import Live

@@ -74,7 +74,8 @@ def apply_overrides(shape: LoadShape, *, users: int | None = None, rate: float |
         stages = [(d, rate * target / peak) for d, target in stages]
         open_model = True
     elif users is not None:
-        stages = [(d, round(users * target / peak)) for d, target in stages]
+        # a stage that had users keeps at least one, so a scaled-down spike still has a baseline
+        stages = [(d, max(1, round(users * target / peak)) if target > 0 else 0) for d, target in stages]
         open_model = False
     total = sum(d for d, _ in stages)
     new_total = duration if duration is not None else total

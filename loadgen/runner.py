@@ -80,7 +80,11 @@ class LoadRunner:
         self._factory = RequestFactory(scenario, rng=self._rng.random, row_offset=plan.worker_index * 7919)
         self._expects = [ep.expect for ep in scenario.endpoints]
         self._recorder = Recorder([(ep.name, ep.method) for ep in scenario.endpoints], open_model=plan.shape.open_model)
-        self._slots = asyncio.Semaphore(plan.worker_connections())
+        connections = plan.worker_connections()
+        peak_users = worker_share(plan.shape.peak, index=plan.worker_index, count=plan.worker_count, integral=True)
+        # A closed-model user holds at most one connection: with enough connections the gate never waits.
+        self._gated = plan.shape.open_model or connections < peak_users
+        self._slots = asyncio.Semaphore(connections)
         self._tasks: set[asyncio.Task] = set()
         self._users: list[_User] = []
         self.in_flight = 0
@@ -197,13 +201,18 @@ class LoadRunner:
             self._clock, self._factory, self._engine, self._recorder, self._expects, self._slots)
         think_lo, think_hi = self._think
         uniform = self._rng.uniform
+        gated = self._gated
         while user.active:
             index, spec = factory.next()
             wanted = clock()
             self.in_flight += 1
             try:
-                async with slots:
-                    sent = clock()
+                if gated:
+                    async with slots:
+                        sent = clock()
+                        response = await engine.send(spec)
+                else:
+                    sent = wanted
                     response = await engine.send(spec)
             finally:
                 self.in_flight -= 1

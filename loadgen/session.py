@@ -23,6 +23,7 @@ from loadgen.metrics import LoadgenCollector, RunInfo, make_registry, serve_metr
 from loadgen.outputs import write_outputs
 from loadgen.report import build_report
 from loadgen.runner import LoadRunner, RunPlan
+from loadgen.stats import value_at_percentiles
 from loadgen.summary import interval_row
 from loadgen.thresholds import Threshold, evaluate
 from loadgen.workers import run_workers
@@ -79,6 +80,8 @@ class _Session:
         self.runner: LoadRunner | None = None
         self.view = make_view(quiet=opts.quiet)
         self.agg = Aggregator(opts.workers, on_interval=self._on_interval)
+        self.last_row: dict[str, Any] | None = None
+        self.lag_p99_ms = 0.0
         self.info = RunInfo(run_id=opts.run_id, profile=opts.profile, stages=len(self.shape.stages))
 
     def _elapsed(self) -> float:
@@ -95,21 +98,22 @@ class _Session:
         return (in_flight if running else 0), (users if running else 0.0), rate
 
     def snapshot(self) -> Snapshot:
-        last = self.agg.totals.last
-        row = interval_row(last) if last else None
+        row = self.last_row
         totals = self.agg.totals
         in_flight, users, rate = self.live_values()
-        lag_p99 = totals.lag.get_value_at_percentile(99.0) / 1000.0 if totals.lag.get_total_count() else 0.0
         return Snapshot(
             elapsed=self._elapsed(), total=self.shape.duration, stage=self.info.stage, stages=len(self.shape.stages),
             rps=row["rps"] if row else 0.0, p50=row["p50"] if row else None, p95=row["p95"] if row else None,
             p99=row["p99"] if row else None, requests=totals.all.requests,
             errors=totals.all.requests - totals.all.counts_by_outcome("success"), in_flight=in_flight, users=users,
             target_rate=rate, open_model=self.shape.open_model,
-            saturated=lag_p99 > self.opts.lag_limit_seconds * 1000.0,
+            saturated=self.lag_p99_ms > self.opts.lag_limit_seconds * 1000.0,
         )
 
     def _on_interval(self, record: dict[str, Any]) -> None:
+        self.last_row = interval_row(record)  # computed once per interval; the 4 Hz view reuses it
+        lag = self.agg.totals.lag
+        self.lag_p99_ms = value_at_percentiles(lag, [99.0])[99.0] / 1000.0 if lag.get_total_count() else 0.0
         self.view.interval(self.snapshot())
         opts = self.opts
         if opts.abort_on_fail and opts.thresholds and record["start"] + record["length"] >= opts.abort_grace_seconds:

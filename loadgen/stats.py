@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from itertools import accumulate
+from operator import mul
 from typing import Any
 
 from hdrh.histogram import HdrHistogram
@@ -48,17 +50,20 @@ def value_at_percentiles(hist: HdrHistogram, percentiles: Sequence[float]) -> di
     return out
 
 
+@lru_cache(maxsize=4)
+def _midpoints(lowest: int, highest: int, figures: int) -> tuple[int, ...]:
+    """Return the midpoint value of every bucket index of a histogram layout (computed once)."""
+    hist = HdrHistogram(lowest, highest, figures)
+    return tuple(hist._hdr_median_equiv_value(hist.get_value_from_index(i)) for i in range(hist.counts_len))
+
+
 def mean_value(hist: HdrHistogram) -> float:
-    """Return the mean like ``get_mean_value``, visiting only non-empty buckets."""
+    """Return the mean like ``get_mean_value`` (the library's midpoint rule) at C speed."""
     total = hist.get_total_count()
     if total == 0:
         return 0.0
-    counts = hist.counts[: hist.counts_len]
-    acc = 0
-    for index in (i for i, c in enumerate(counts) if c):
-        value = hist.get_value_from_index(index)
-        acc += counts[index] * hist._hdr_median_equiv_value(value)  # the library's own midpoint rule
-    return acc / total
+    mids = _midpoints(hist.lowest_trackable_value, hist.highest_trackable_value, hist.significant_figures)
+    return sum(map(mul, hist.counts[: hist.counts_len], mids)) / total
 
 
 def decode(encoded: str | None) -> HdrHistogram:

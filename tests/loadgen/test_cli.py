@@ -142,3 +142,25 @@ def test_two_workers_merge_every_request(target, tmp_path):
     # every request the target answered was recorded, except ones cancelled in flight at the end
     assert doc["summary"]["requests"] <= hits <= doc["summary"]["requests"] + 4
     assert max(row["users"] for row in doc["intervals"]) == 4
+
+
+def test_abort_on_fail_stops_after_the_grace_period(target, tmp_path):
+    out = tmp_path / "a.json"
+    started = time.monotonic()
+    r = run_loadgen(*quick_run_args(f"{target.url}/slow?ms=20", "--users", "2", "--threshold", "p95<5ms",
+                                    "--abort-on-fail", "--abort-grace", "1s", "--json", str(out), duration="60s"))
+    assert r.returncode == 99, r.stderr
+    assert time.monotonic() - started < 20
+    doc = read_json(out)
+    assert doc["run"]["aborted"] is True and doc["summary"]["duration_s"] < 5
+
+
+def test_suite_writes_a_report_set_per_profile(target, tmp_path):
+    r = run_loadgen("suite", "--base-url", f"{target.url}/ok", "--profiles", "basic,spike", "--duration", "1s",
+                    "--users", "2", "--output-dir", str(tmp_path), "--metrics-listen", "", "--linger", "0s", "--quiet")
+    assert r.returncode == 0, r.stderr
+    for profile in ("basic", "spike"):
+        doc = read_json(tmp_path / f"{profile}.json")
+        assert doc["run"]["profile"] == profile and doc["summary"]["requests"] > 0
+        assert (tmp_path / f"{profile}.html").exists() and (tmp_path / f"{profile}.junit.xml").exists()
+    assert "spike" in read_json(tmp_path / "spike.json")["summary"]

@@ -1,0 +1,64 @@
+"""Closed-model peak throughput: loadgen vs Locust FastHttpUser vs wrk, as ratios from one run.
+
+Same nginx target on 127.0.0.1 (pinned to core 1), every generator pinned to core 0 with
+``taskset -c 0``, the same number of connections/users. Each generator runs ``--rounds`` times,
+interleaved, and the median is reported because the machine is shared. Goal (issue 4): loadgen
+(aiohttp engine) ≥ 1.2 × Locust FastHttpUser. ``--engine fast`` measures the fast engine instead.
+
+Usage: ``python bench/loadgen_closed.py [--engine aiohttp] [--duration 10] [--rounds 3] [--users 64]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fast_engine_runs import loadgen_run, locust_rps, wrk_rps  # noqa: E402
+from nginx_target import nginx_target  # noqa: E402
+
+GOAL_VS_LOCUST = 1.2
+
+
+def _median(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engine", default="aiohttp", choices=["aiohttp", "fast"])
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--users", type=int, default=64, help="virtual users = connections for every generator")
+    args = parser.parse_args()
+    results: dict[str, list[float | None]] = {"loadgen": [], "locust": [], "wrk": []}
+    with nginx_target(cpu="1") as url:
+        for n in range(args.rounds):
+            report = loadgen_run(url + "/", engine=args.engine, duration=args.duration, cpus="0", users=args.users)
+            results["loadgen"].append(report["summary"]["rps"])
+            results["locust"].append(locust_rps(url, args.users, args.duration, cpus="0"))
+            results["wrk"].append(wrk_rps(url + "/", args.users, args.duration, cpus="0") if shutil.which("wrk") else None)
+            print(f"round {n + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}" if v[-1] else f"{k} n/a" for k, v in results.items()),
+                  flush=True)
+    loadgen, locust, wrk = (_median(results[k]) for k in ("loadgen", "locust", "wrk"))
+    print(f"\nclosed model, {args.users} users/connections, generator on core 0, nginx on core 1, "
+          f"median of {args.rounds} x {args.duration:g}s")
+    print(f"  loadgen --engine {args.engine}: {loadgen:,.0f} req/s")
+    print(f"  locust FastHttpUser:   {locust:,.0f} req/s" if locust else "  locust: n/a")
+    print(f"  wrk -t1:               {wrk:,.0f} req/s" if wrk else "  wrk: n/a")
+    if locust:
+        ratio = loadgen / locust
+        print(f"  loadgen / locust = {ratio:.2f}x (goal >= {GOAL_VS_LOCUST}x): {'PASS' if ratio >= GOAL_VS_LOCUST else 'MISS'}")
+    if wrk:
+        print(f"  loadgen / wrk    = {loadgen / wrk:.3f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,64 @@
+"""Memory stays flat: loadgen's RSS at 10 s vs 60 s of a 2,000 req/s open-model run (< 10 % apart).
+
+The peer is the same process earlier in the same run: interval records are encoded histograms, so
+nothing should grow with the request count. nginx on core 1, loadgen on core 0; RSS is sampled
+with psutil from outside the process.
+
+Usage: ``python bench/loadgen_memory.py [--engine aiohttp] [--rate 2000] [--duration 62]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from nginx_target import nginx_target  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+GOAL = 0.10
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engine", default="aiohttp", choices=["aiohttp", "fast"])
+    parser.add_argument("--rate", type=float, default=2000.0)
+    parser.add_argument("--duration", type=float, default=62.0)
+    parser.add_argument("--samples", default="10,30,60", help="seconds after start to sample RSS at")
+    args = parser.parse_args()
+    marks = [float(x) for x in args.samples.split(",")]
+    rss: dict[float, int] = {}
+    with nginx_target(cpu="1") as url, tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "run.json"
+        cmd = ["taskset", "-c", "0", sys.executable, "-m", "loadgen", "run", "--base-url", url + "/", "--engine",
+               args.engine, "--rate", str(args.rate), "--duration", f"{args.duration}s", "--ramp-up", "0s",
+               "--quiet", "--metrics-listen", "", "--linger", "0s", "--no-default-thresholds", "--json", str(out)]
+        started = time.monotonic()
+        proc = subprocess.Popen(cmd, cwd=REPO)
+        ps = psutil.Process(proc.pid)
+        for mark in marks:
+            while time.monotonic() - started < mark:
+                time.sleep(0.05)
+            rss[mark] = ps.memory_info().rss
+            print(f"t={mark:>4.0f}s  RSS {rss[mark] / 2**20:7.1f} MiB", flush=True)
+        proc.wait(timeout=args.duration + 60)
+        import json
+        doc = json.loads(out.read_text())
+    first, last = rss[marks[0]], rss[marks[-1]]
+    growth = last / first - 1
+    print(f"\n{doc['summary']['requests']:,} requests at {doc['summary']['rps']:,.0f} req/s, engine {args.engine}")
+    print(f"RSS {marks[-1]:.0f}s / {marks[0]:.0f}s = {last / first:.3f} ({growth:+.1%}; goal < {GOAL:.0%}): "
+          f"{'PASS' if abs(growth) < GOAL else 'MISS'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
