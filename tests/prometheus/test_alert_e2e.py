@@ -134,7 +134,8 @@ def test_error_spike_pages_through_alertmanager_and_resolves(faulty_app, prometh
                      if a["labels"]["severity"] == "warning" and a["status"]["state"] == "suppressed"],
             20, what="the warning to be inhibited by the critical")
         assert suppressed[0]["status"]["inhibitedBy"]
-        assert prom_query(prom.url, 'job:loadgen_requests:rate5m{job="loadgen"} > 5'), "loadgen metrics not scraped"
+        wait_until(lambda: prom_query(prom.url, 'job:loadgen_requests:rate5m{job="loadgen"} > 5'), 15,
+                   what="the loadgen's own request rate recorded from its metrics")
 
         target.failing.clear()
         resolved = wait_until(
