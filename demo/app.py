@@ -64,6 +64,12 @@ async def _check_quota(deps: DemoDeps, body: dict) -> web.Response | None:
     return None
 
 
+async def _admit(deps: DemoDeps, body: dict) -> web.Response | None:
+    """Run the per-request fault and quota checks; return the response that ends the request early."""
+    await deps.faults.wait_unstalled()
+    return _injected_error(deps) or await _check_quota(deps, body)
+
+
 def _injected_error(deps: DemoDeps) -> web.Response | None:
     ratio = deps.faults.settings.error_ratio
     if ratio > 0 and deps.rng.random() < ratio:
@@ -74,7 +80,7 @@ def _injected_error(deps: DemoDeps) -> web.Response | None:
 async def chat(request: web.Request) -> web.Response:
     deps = request.app[_DEPS]
     body = await _json_body(request)
-    if (err := _injected_error(deps) or await _check_quota(deps, body)) is not None:
+    if (err := await _admit(deps, body)) is not None:
         return err
     max_tokens = body.get("max_tokens", 1024)
     if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
@@ -88,7 +94,7 @@ async def chat(request: web.Request) -> web.Response:
 async def embeddings(request: web.Request) -> web.Response:
     deps = request.app[_DEPS]
     body = await _json_body(request)
-    if (err := _injected_error(deps) or await _check_quota(deps, body)) is not None:
+    if (err := await _admit(deps, body)) is not None:
         return err
     text = body.get("input", "")
     if not isinstance(text, str):
@@ -100,7 +106,7 @@ async def embeddings(request: web.Request) -> web.Response:
 async def images(request: web.Request) -> web.Response:
     deps = request.app[_DEPS]
     body = await _json_body(request)
-    if (err := _injected_error(deps) or await _check_quota(deps, body)) is not None:
+    if (err := await _admit(deps, body)) is not None:
         return err
     seed = deps.rng.randrange(2**32)
     data, digest = await asyncio.to_thread(workload.render_image, seed)
@@ -110,6 +116,7 @@ async def images(request: web.Request) -> web.Response:
 
 async def user(request: web.Request) -> web.Response:
     deps = request.app[_DEPS]
+    await deps.faults.wait_unstalled()
     if (err := _injected_error(deps)) is not None:
         return err
     user_id = int(request.match_info["id"])

@@ -1,4 +1,4 @@
-"""Side effects of faults that are not per-request: CPU burner processes and event-loop stalls.
+"""Side effects of faults that are not per-request: CPU burner processes and periodic stalls.
 
 :class:`FaultController` owns the current :class:`~demo.faults.FaultSettings`; applying new
 settings starts or stops the burners and the staller so a fault switched through the admin
@@ -42,6 +42,13 @@ class FaultController:
         self._burner_max_seconds = burner_max_seconds
         self._burners: list[multiprocessing.Process] = []
         self._stall_task: asyncio.Task | None = None
+        self._serving = asyncio.Event()
+        self._serving.set()
+
+    async def wait_unstalled(self) -> None:
+        """Return at once, or when the current stall ends (API handlers call this first)."""
+        if not self._serving.is_set():
+            await self._serving.wait()
 
     async def start(self) -> None:
         """Start the background effects of the initial settings (call inside the event loop)."""
@@ -76,6 +83,7 @@ class FaultController:
         elif not want_stall and self._stall_task is not None:
             self._stall_task.cancel()
             self._stall_task = None
+            self._serving.set()
 
     def _stop_burners(self) -> None:
         for p in self._burners:
@@ -93,10 +101,20 @@ class FaultController:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        self._serving.set()
 
     async def _stall_loop(self) -> None:
-        """Block the whole event loop for ``stall_seconds`` every ``stall_every_seconds``."""
+        """Hold every API request for ``stall_seconds`` out of each ``stall_every_seconds``.
+
+        Like a stop-the-world pause on a shared resource (a model worker, a global lock): requests
+        that arrive meanwhile wait inside the handler, so the server's own latency histogram shows
+        it. (A blocked event loop would not: requests waiting to be accepted are not timed yet.)
+        """
         while True:
             s = self.settings
             await asyncio.sleep(max(0.0, s.stall_every_seconds - s.stall_seconds))
-            time.sleep(s.stall_seconds)  # deliberately blocking: that is the fault
+            self._serving.clear()
+            try:
+                await asyncio.sleep(s.stall_seconds)
+            finally:
+                self._serving.set()

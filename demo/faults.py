@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-__all__ = ["FaultSettings", "FAULTS", "FAULT_NAMES", "FAULT_HELP", "parse_faults", "expected_category"]
+__all__ = ["FaultSettings", "FAULTS", "FAULT_NAMES", "FAULT_HELP", "parse_faults", "expected_finding"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,7 +23,7 @@ class FaultSettings:
     db_delay_seconds: tuple[float, float] = (0.0, 0.0)  # extra time inside each DB query, uniform
     cache_enabled: bool = True               # False: every lookup misses (a cold, useless cache)
     cpu_burn: bool = False                   # one busy process per core while active
-    stall_every_seconds: float = 0.0         # block the event loop periodically (a GC pause, a sync call)
+    stall_every_seconds: float = 0.0         # pause the API periodically (a stop-the-world pause on a shared lock)
     stall_seconds: float = 0.0
 
     def as_dict(self) -> dict:
@@ -40,7 +40,7 @@ FAULTS: dict[str, dict] = {
     "errors": {"error_ratio": 0.15},
     "cold-cache": {"cache_enabled": False},
     "cpu-burn": {"cpu_burn": True},
-    "stall": {"stall_every_seconds": 5.0, "stall_seconds": 1.0},
+    "stall": {"stall_every_seconds": 6.0, "stall_seconds": 2.0},
     "slow-api": {"latency_multiplier": 5.0},
 }
 FAULT_NAMES = tuple(FAULTS)
@@ -51,14 +51,16 @@ FAULT_HELP = {
     "errors": "15% of API requests fail with HTTP 500",
     "cold-cache": "the user cache is disabled, every lookup misses",
     "cpu-burn": "one busy process per core burns the host CPU",
-    "stall": "the event loop stalls for 1 s every 5 s",
+    "stall": "every 6 s the API pauses for 2 s (requests wait)",
     "slow-api": "model latency x5 (API p95 well past 1 s)",
 }
 
-# The analyzer bottleneck category each fault should surface first (what `demo.run --check` expects).
-_EXPECTED_CATEGORY = {
-    "slow-db": "database", "cold-cache": "caching", "cpu-burn": "infrastructure",
-    "errors": "api", "stall": "api", "slow-api": "api",
+# What the analyzer should show for each fault (what `demo.run --check` expects): the category of
+# the top finding, or, for latency faults, a failing objective (on a busy host a CPU finding may
+# legitimately rank above the latency one).
+_EXPECTED = {
+    "slow-db": ("top", "database"), "cold-cache": ("top", "caching"), "cpu-burn": ("top", "infrastructure"),
+    "errors": ("top", "api"), "stall": ("fails", "api_latency_p95"), "slow-api": ("fails", "api_latency_p95"),
 }
 
 
@@ -82,9 +84,9 @@ def parse_faults(spec: str | None, latency_multiplier: float | None = None) -> F
     return FaultSettings(names=active, **merged)
 
 
-def expected_category(settings: FaultSettings) -> str | None:
-    """Return the bottleneck category the analyzer should rank first, or None for a healthy run."""
+def expected_finding(settings: FaultSettings) -> tuple[str, str] | None:
+    """Return what the analyzer should show: ("top", category) or ("fails", objective id); None if healthy."""
     for name in settings.names:
-        if name in _EXPECTED_CATEGORY:
-            return _EXPECTED_CATEGORY[name]
+        if name in _EXPECTED:
+            return _EXPECTED[name]
     return None

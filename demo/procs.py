@@ -8,6 +8,7 @@ group also ends grandchildren such as the demo's CPU burners or loadgen workers.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["Child", "spawn_python"]
+
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclass
@@ -52,6 +55,14 @@ class Child:
             self.proc.wait(timeout=timeout)
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to SIGTERM it if the orchestrator dies (even by SIGKILL)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
 def spawn_python(name: str, args: list[str], *, log_dir: Path, cwd: Path, env: dict[str, str] | None = None,
                  capture: bool = True) -> Child:
     """Run ``python <args>`` with this interpreter in a new session.
@@ -64,7 +75,8 @@ def spawn_python(name: str, args: list[str], *, log_dir: Path, cwd: Path, env: d
     try:
         proc = subprocess.Popen(
             [sys.executable, *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-            stdout=log if capture else None, stderr=log, start_new_session=True)
+            stdout=log if capture else None, stderr=log, start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None)
     finally:
         log.close()
     return Child(name=name, proc=proc, log_path=log_path)

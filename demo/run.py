@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from demo.faults import FAULT_HELP, expected_category, parse_faults
+from demo.faults import FAULT_HELP, expected_finding, parse_faults
 from demo.stack import LocalStack, StackOptions
 from demo.steps import ReportPaths, StepError, analyzer_argv, loadgen_argv, run_child
 from demo.verdict import check_expectation, render_verdict
@@ -71,11 +71,13 @@ def _raise_interrupt(signum, frame):
 def _validate(args) -> None:
     try:
         duration = units.parse_duration(args.duration)
-        units.parse_duration(args.scrape_interval)
+        interval = units.parse_duration(args.scrape_interval)
     except ValueError as exc:
         raise UsageError(f"--duration/--scrape-interval: {exc}") from None
     if duration < 5:
         raise UsageError("--duration must be at least 5s (Prometheus needs a few scrapes)")
+    if not 0.5 <= interval <= duration / 2:
+        raise UsageError("--scrape-interval must be at least 500ms and at most half of --duration")
     if args.run_id is not None and (not args.run_id or "/" in args.run_id or args.run_id.startswith(".")):
         raise UsageError(f"--run-id must be a plain name, got {args.run_id!r}")
 
@@ -108,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
             return _hold(stack, console)
         return _run(args, stack, faults, console)
     finally:
+        # A second Ctrl-C must not cut the cleanup short and leave processes behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stack.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -166,7 +171,7 @@ def _run(args, stack: LocalStack, faults, console: Console) -> int:
         shutil.copytree(logs, reports.directory / "logs", dirs_exist_ok=True)
         for mp in stack.managed:
             shutil.copy2(mp.log_path, reports.directory / "logs" / mp.log_path.name)
-    expected = expected_category(faults)
+    expected = expected_finding(faults)
     console.print(render_verdict(loadtest, analysis, expected))
     print("Reports:")
     for name, path in reports.all().items():

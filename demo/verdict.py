@@ -96,23 +96,33 @@ def verdict_line(analysis: Mapping) -> Text:
                 style=style)
 
 
-def check_expectation(analysis: Mapping, expected_category: str | None) -> tuple[bool, str]:
+def check_expectation(analysis: Mapping, expected: tuple[str, str] | None) -> tuple[bool, str]:
     """Say whether the run shows what the injected fault should show.
 
-    Healthy run: the verdict is not a fail. Fault run: the top finding has the fault's category.
+    Healthy run (None): the verdict is not a fail. ("top", category): the top finding has that
+    category. ("fails", objective id): that objective is not passing.
     """
     findings = analysis.get("bottlenecks") or []
-    if expected_category is None:
+    if expected is None:
         ok = analysis.get("verdict") != "fail"
         return ok, "healthy run: verdict is not a fail" if ok else "healthy run, but the analyzer's verdict is fail"
+    kind, what = expected
+    if kind == "fails":
+        objective = next((o for o in analysis.get("objectives", []) if o.get("id") == what), {})
+        state = objective.get("state", "no_data")
+        title = objective.get("title", what)
+        if state in ("warning", "fail"):
+            return True, f"the injected fault was caught: {title} is {state}"
+        return False, f"expected {title} to fail, it is {state.replace('_', ' ')}"
     top = findings[0].get("category") if findings else None
-    if top == expected_category:
-        return True, f"the injected fault was caught: top finding is a {expected_category} bottleneck"
-    return False, f"expected a {expected_category} bottleneck first, the top finding is {top or 'none'}"
+    article = "an" if what[:1] in "aeiou" else "a"
+    if top == what:
+        return True, f"the injected fault was caught: the top finding is {article} {what} bottleneck"
+    return False, f"expected {article} {what} bottleneck first, the top finding is {top or 'none'}"
 
 
-def render_verdict(loadtest: Mapping, analysis: Mapping, expected_category: str | None) -> Group:
+def render_verdict(loadtest: Mapping, analysis: Mapping, expected: tuple[str, str] | None) -> Group:
     """Return everything the demo prints at the end, as one renderable."""
-    ok, message = check_expectation(analysis, expected_category)
+    ok, message = check_expectation(analysis, expected)
     return Group(load_table(loadtest), objectives_table(analysis), findings_table(analysis), verdict_line(analysis),
                  Text(("✓ " if ok else "✗ ") + message, style="green" if ok else "red"))

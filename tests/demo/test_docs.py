@@ -23,7 +23,8 @@ from perfstack.generate import REPO_ROOT
 
 DOCS = sorted((REPO_ROOT / "docs").glob("*.md")) + [REPO_ROOT / "README.md"]
 PYTHONS = {"python", "python3", ".venv/bin/python", "$(PY)"}
-OTHER_PROGRAMS = {"curl", "docker", "promtool", "amtool", "git", "cd", "chromium", "xdg-open", "open"}
+OTHER_PROGRAMS = {"curl", "docker", "promtool", "amtool", "prometheus", "prometheus-alertmanager", "alertmanager", "git", "cd",
+                  "chromium", "xdg-open", "open"}
 _BLOCK = re.compile(r"^```sh\n(.*?)^```", re.S | re.M)
 
 

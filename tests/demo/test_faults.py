@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from demo.admin import is_loopback
 from demo.chaos import FaultController
-from demo.faults import FAULT_NAMES, FaultSettings, expected_category, parse_faults
+from demo.faults import FAULT_NAMES, FaultSettings, expected_finding, parse_faults
 from tests.demo.conftest import sample
 
 
@@ -34,12 +34,13 @@ def test_named_faults_parse_and_combine():
     assert {"none", "slow-db", "errors", "cold-cache", "cpu-burn", "stall"} <= set(FAULT_NAMES)
 
 
-def test_each_fault_names_the_bottleneck_category_it_should_cause():
-    assert expected_category(parse_faults("none")) is None
-    assert expected_category(parse_faults("slow-db")) == "database"
-    assert expected_category(parse_faults("cold-cache")) == "caching"
-    assert expected_category(parse_faults("cpu-burn")) == "infrastructure"
-    assert expected_category(parse_faults("errors")) == "api"
+def test_each_fault_names_what_the_analyzer_should_show():
+    assert expected_finding(parse_faults("none")) is None
+    assert expected_finding(parse_faults("slow-db")) == ("top", "database")
+    assert expected_finding(parse_faults("cold-cache")) == ("top", "caching")
+    assert expected_finding(parse_faults("cpu-burn")) == ("top", "infrastructure")
+    assert expected_finding(parse_faults("errors")) == ("top", "api")
+    assert expected_finding(parse_faults("stall")) == ("fails", "api_latency_p95")
 
 
 @pytest.mark.parametrize(("host", "ok"), [("127.0.0.1", True), ("127.0.0.2", True), ("::1", True),
@@ -74,21 +75,40 @@ async def test_admin_switches_faults_at_run_time(demo_client):
         await admin.close()
 
 
-async def test_stall_fault_blocks_the_event_loop_periodically():
+async def test_stall_fault_holds_api_requests_periodically(demo_client):
     controller = FaultController(FaultSettings(names=("stall",), stall_every_seconds=0.3, stall_seconds=0.2))
     await controller.start()
     try:
         deadline = time.monotonic() + 3.0
         worst = 0.0
-        while time.monotonic() < deadline and worst < 0.15:
+        while time.monotonic() < deadline and worst < 0.1:
             t0 = time.monotonic()
-            await asyncio.sleep(0.01)
+            await controller.wait_unstalled()
             worst = max(worst, time.monotonic() - t0)
-        assert worst >= 0.15, "the loop never stalled"
+            await asyncio.sleep(0.01)
+        assert worst >= 0.1, "requests were never held"
         controller.apply(FaultSettings())
         assert controller._stall_task is None
+        t0 = time.monotonic()
+        await controller.wait_unstalled()
+        assert time.monotonic() - t0 < 0.05
     finally:
         await controller.close()
+
+
+async def test_stall_fault_shows_in_the_server_latency_histogram(demo_client):
+    client, service, _ = await demo_client(fault="stall")
+    service.controller.apply(FaultSettings(names=("stall",), stall_every_seconds=0.4, stall_seconds=0.3))
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        await client.get("/api/users/1")
+        text = await (await client.get("/metrics")).text()
+        slow = sample(text, "http_server_request_duration_seconds_count", route="/api/users/{id}") - sample(
+            text, "http_server_request_duration_seconds_bucket", route="/api/users/{id}", le="0.1")
+        if slow >= 1:
+            break
+    assert slow >= 1, "no request was held past 100 ms"
+    assert (await client.get("/healthz")).status == 200
 
 
 async def test_cpu_burn_starts_burners_and_clearing_the_fault_stops_them():

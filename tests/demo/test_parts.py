@@ -110,13 +110,16 @@ LOADTEST = {"summary": {"requests": 1234, "rps": 40.2, "error_rate": 0.0, "timeo
 
 def test_verdict_screen_shows_objectives_findings_and_the_expectation():
     console = Console(width=120, record=True, color_system=None)
-    console.print(render_verdict(LOADTEST, ANALYSIS, "database"))
+    console.print(render_verdict(LOADTEST, ANALYSIS, ("top", "database")))
     text = console.export_text()
     assert "Database operation p95" in text and "290 ms" in text and "<= 100 ms" in text
     assert "Slow database" in text and "1/2 pass" in text and "no data" in text
     assert "Verdict: WARNING" in text and "72/100" in text and "caught" in text
-    assert check_expectation(ANALYSIS, "caching") == (False, "expected a caching bottleneck first, the top finding "
-                                                              "is database")
+    assert check_expectation(ANALYSIS, ("top", "caching")) == (
+        False, "expected a caching bottleneck first, the top finding is database")
+    assert check_expectation(ANALYSIS, ("fails", "db_query_p95"))[0] is True
+    assert check_expectation(ANALYSIS, ("fails", "api_latency_p95")) == (
+        False, "expected API latency p95 to fail, it is pass")
     assert check_expectation(ANALYSIS, None)[0] is True
     assert check_expectation({"verdict": "fail", "bottlenecks": []}, None)[0] is False
     assert format_value(0.0523, "ratio") == "5.2 %" and format_value(3e7, "bytes_per_second") == "30.00 MB/s"
