@@ -27,17 +27,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fast_engine_runs import (  # noqa: E402
+    Measured,
     ProcessCpu,
     engine_only,
     listener_pid,
     loadgen_run,
-    locust_rps,
-    wrk_rps,
+    locust,
+    measured_from_report,
+    wrk,
 )
 from nginx_target import nginx_target  # noqa: E402
 
 CONNECTIONS = 64
 OPEN_RATE = 10_000.0
+
+# The closed-model clients, in print order: key → label.
+CLIENTS = {
+    "wrk": "wrk -t1",
+    "fast": "loadgen --engine fast (pipeline, HDR on)",
+    "engine": "fast engine alone",
+    "engine_hdr": "fast engine alone + HDR record",
+    "aiohttp": "loadgen --engine aiohttp (pipeline)",
+    "locust": "Locust FastHttpUser",
+}
 
 
 def _median(values: list[float | None]) -> float | None:
@@ -57,29 +69,32 @@ def _verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("PASS" if ok else "MISS")
 
 
+def _summarise(runs: list[Measured | None]) -> dict | None:
+    present = [r for r in runs if r is not None]
+    if not present:
+        return None
+    return {"rps": _median([r.rps for r in present]), "per_cpu_second": _median([r.per_cpu_second for r in present]),
+            "rps_samples": [round(r.rps) for r in present],
+            "cpu_us_per_request": _median([1e6 / r.per_cpu_second for r in present if r.per_cpu_second])}
+
+
 def closed_model(duration: float, rounds: int, with_aiohttp: bool) -> dict:
     """Part 1: peak closed-model rate of each client, generator on core 0, nginx on core 1."""
-    samples: dict[str, list] = {k: [] for k in
-                                ("wrk", "locust", "fast", "fast_cpu", "engine", "engine_cpu", "engine_hdr", "aiohttp")}
+    runs: dict[str, list[Measured | None]] = {key: [] for key in CLIENTS}
     with nginx_target(cpu="1") as base:
         url = base + "/"
         for r in range(rounds):
-            print(f"  round {r + 1}/{rounds}", file=sys.stderr)
-            samples["wrk"].append(wrk_rps(url, CONNECTIONS, duration, cpus="0"))
-            run = loadgen_run(base, engine="fast", users=CONNECTIONS, duration=duration, cpus="0")
-            samples["fast"].append(run["summary"]["rps"])
-            samples["fast_cpu"].append(run["generator"]["cpu_percent"])
-            samples["locust"].append(locust_rps(base, CONNECTIONS, duration, cpus="0"))
-            alone = engine_only(url, CONNECTIONS, duration, record=False, cpus="0")
-            samples["engine"].append(alone["rps"])
-            samples["engine_cpu"].append(alone["cpu_us_per_request"])
-            samples["engine_hdr"].append(engine_only(url, CONNECTIONS, duration, record=True, cpus="0")["rps"])
+            print(f"  closed model round {r + 1}/{rounds}", file=sys.stderr)
+            runs["wrk"].append(wrk(url, CONNECTIONS, duration, cpus="0"))
+            report = loadgen_run(base, engine="fast", users=CONNECTIONS, duration=duration, cpus="0")
+            runs["fast"].append(measured_from_report(report, duration))
+            runs["locust"].append(locust(base, CONNECTIONS, duration, cpus="0"))
+            runs["engine"].append(engine_only(url, CONNECTIONS, duration, record=False, cpus="0"))
+            runs["engine_hdr"].append(engine_only(url, CONNECTIONS, duration, record=True, cpus="0"))
             if with_aiohttp:
-                samples["aiohttp"].append(
-                    loadgen_run(base, engine="aiohttp", users=CONNECTIONS, duration=duration, cpus="0")["summary"]["rps"])
-    out = {k: _median(v) for k, v in samples.items()}
-    out["samples"] = samples
-    return out
+                report = loadgen_run(base, engine="aiohttp", users=CONNECTIONS, duration=duration, cpus="0")
+                runs["aiohttp"].append(measured_from_report(report, duration))
+    return {key: _summarise(value) for key, value in runs.items()}
 
 
 def open_model(duration: float) -> dict:
@@ -95,37 +110,45 @@ def open_model(duration: float) -> dict:
 
 def workers_scaling(duration: float, rounds: int) -> dict:
     """Part 3: one vs two loadgen workers on both cores, with the target's headroom checked by wrk -t2."""
-    samples: dict[str, list] = {k: [] for k in ("one", "two", "wrk2", "nginx_cpu_one", "nginx_cpu_two")}
+    runs: dict[str, list] = {k: [] for k in ("one", "two", "wrk2", "nginx_cpu_one", "nginx_cpu_two")}
     with nginx_target(cpu=None) as base:
         nginx = ProcessCpu(listener_pid(base))
-        for _ in range(rounds):
-            samples["wrk2"].append(wrk_rps(base + "/", CONNECTIONS, duration, cpus="0,1", threads=2))
+        for r in range(rounds):
+            print(f"  workers round {r + 1}/{rounds}", file=sys.stderr)
+            runs["wrk2"].append(wrk(base + "/", CONNECTIONS, duration, cpus="0,1", threads=2))
             for workers, key in ((1, "one"), (2, "two")):
                 nginx.start()
-                run = loadgen_run(base, engine="fast", users=CONNECTIONS, duration=duration, cpus="0,1",
-                                  workers=workers)
-                samples[f"nginx_cpu_{key}"].append(nginx.percent(duration))
-                samples[key].append(run["summary"]["rps"])
-    out = {k: _median(v) for k, v in samples.items()}
-    out["samples"] = samples
+                report = loadgen_run(base, engine="fast", users=CONNECTIONS, duration=duration, cpus="0,1",
+                                     workers=workers)
+                runs[f"nginx_cpu_{key}"].append(nginx.percent(duration))
+                runs[key].append(measured_from_report(report, duration))
+    out = {k: _summarise(runs[k]) for k in ("one", "two", "wrk2")}
+    out.update({k: _median(runs[k]) for k in ("nginx_cpu_one", "nginx_cpu_two")})
     return out
 
 
 def report(closed: dict | None, opened: dict | None, scaling: dict | None) -> None:
     """Print every figure and the goal verdicts."""
     if closed:
-        wrk, locust, fast = closed["wrk"], closed["locust"], closed["fast"]
-        print(f"\n== closed model, {CONNECTIONS} connections, generator on core 0, nginx on core 1 (median) ==")
-        rows = [("wrk -t1", wrk), ("loadgen --engine fast (pipeline, HDR on)", fast),
-                ("fast engine alone", closed["engine"]), ("fast engine alone + HDR record", closed["engine_hdr"]),
-                ("loadgen --engine aiohttp (pipeline)", closed["aiohttp"]), ("Locust FastHttpUser", locust)]
-        for name, rps in rows:
-            print(f"  {name:42s} {_fmt(rps):>10s} req/s   vs wrk {_ratio(rps, wrk):>6s}   vs Locust {_ratio(rps, locust):>7s}")
-        print(f"  fast engine alone: {_fmt(closed['engine_cpu'], 2)} µs CPU per request; pipeline CPU "
-              f"{_fmt(closed['fast_cpu'], 1)} %; pipeline costs "
-              f"{_fmt(1e6 / fast - 1e6 / closed['engine'], 2) if fast and closed['engine'] else 'n/a'} µs per request")
-        print(f"  goal fast >= 0.5 x wrk:   {_verdict(fast / wrk >= 0.5 if fast and wrk else None)}")
-        print(f"  goal fast >= 5 x Locust:  {_verdict(fast / locust >= 5 if fast and locust else None)}")
+        get = {key: (closed[key] or {}) for key in CLIENTS}
+        wrk_rps, locust_rps, fast_rps = (get[k].get("rps") for k in ("wrk", "locust", "fast"))
+        wrk_eff, locust_eff = get["wrk"].get("per_cpu_second"), get["locust"].get("per_cpu_second")
+        print(f"\n== closed model, {CONNECTIONS} connections, generator on core 0, nginx on core 1 (medians) ==")
+        print(f"  {'client':42s} {'req/s':>9s} {'vs wrk':>7s} {'vs Locust':>9s}   {'µs CPU/req':>10s} "
+              f"{'vs wrk':>7s} {'vs Locust':>9s}   samples")
+        for key, label in CLIENTS.items():
+            m = get[key]
+            rps, eff = m.get("rps"), m.get("per_cpu_second")
+            print(f"  {label:42s} {_fmt(rps):>9s} {_ratio(rps, wrk_rps):>7s} {_ratio(rps, locust_rps):>9s}   "
+                  f"{_fmt(m.get('cpu_us_per_request'), 2):>10s} {_ratio(eff, wrk_eff):>7s} {_ratio(eff, locust_eff):>9s}"
+                  f"   {m.get('rps_samples', '')}")
+        engine_cost, fast_cost = get["engine"].get("cpu_us_per_request"), get["fast"].get("cpu_us_per_request")
+        if engine_cost and fast_cost:
+            print(f"  the pipeline adds {fast_cost - engine_cost:.2f} µs of CPU per request to the engine's "
+                  f"{engine_cost:.2f} µs")
+        print("  (ratios of µs CPU/req are requests per CPU-second: steadier than req/s on a shared machine)")
+        print(f"  goal fast >= 0.5 x wrk:   {_verdict(fast_rps / wrk_rps >= 0.5 if fast_rps and wrk_rps else None)}")
+        print(f"  goal fast >= 5 x Locust:  {_verdict(fast_rps / locust_rps >= 5 if fast_rps and locust_rps else None)}")
     if opened:
         achieved = opened["achieved_rate"]
         err = abs(achieved / opened["target_rate"] - 1) * 100
@@ -136,14 +159,18 @@ def report(closed: dict | None, opened: dict | None, scaling: dict | None) -> No
         print(f"  goal rate within 1 %:     {_verdict(err <= 1.0)}")
         print(f"  goal lag p99 < 2 ms:      {_verdict(opened['lag_p99_ms'] is not None and opened['lag_p99_ms'] < 2.0)}")
     if scaling:
-        one, two, wrk2 = scaling["one"], scaling["two"], scaling["wrk2"]
-        print("\n== --workers 2 vs 1, loadgen --engine fast, both cores shared with nginx (median) ==")
-        print(f"  1 worker  {_fmt(one):>10s} req/s   (nginx CPU {_fmt(scaling['nginx_cpu_one'])} %)")
-        print(f"  2 workers {_fmt(two):>10s} req/s   (nginx CPU {_fmt(scaling['nginx_cpu_two'])} %)   {_ratio(two, one)}")
-        print(f"  wrk -t2   {_fmt(wrk2):>10s} req/s   (same target, same cores: the target's headroom)")
-        headroom = wrk2 is not None and two is not None and wrk2 > 1.2 * two
+        one, two, wrk2 = (scaling[k] or {} for k in ("one", "two", "wrk2"))
+        print("\n== --workers 2 vs 1, loadgen --engine fast, both cores shared with nginx (medians) ==")
+        print(f"  1 worker  {_fmt(one.get('rps')):>9s} req/s  {_fmt(one.get('cpu_us_per_request'), 2):>6s} µs CPU/req"
+              f"   nginx CPU {_fmt(scaling['nginx_cpu_one'])} %   {one.get('rps_samples', '')}")
+        print(f"  2 workers {_fmt(two.get('rps')):>9s} req/s  {_fmt(two.get('cpu_us_per_request'), 2):>6s} µs CPU/req"
+              f"   nginx CPU {_fmt(scaling['nginx_cpu_two'])} %   {two.get('rps_samples', '')}"
+              f"   → {_ratio(two.get('rps'), one.get('rps'))}")
+        print(f"  wrk -t2   {_fmt(wrk2.get('rps')):>9s} req/s  (same target, same cores: the target's headroom)")
+        headroom = bool(wrk2.get("rps") and two.get("rps") and wrk2["rps"] > 1.2 * two["rps"])
         print(f"  target not the limit (wrk -t2 > 1.2 x 2 workers): {_verdict(headroom)}")
-        print(f"  goal 2 workers >= 1.6 x 1: {_verdict(two / one >= 1.6 if one and two else None)}")
+        ok = two["rps"] / one["rps"] >= 1.6 if one.get("rps") and two.get("rps") else None
+        print(f"  goal 2 workers >= 1.6 x 1: {_verdict(ok)}")
 
 
 def main() -> int:

@@ -10,57 +10,89 @@ import csv
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import psutil
 
-__all__ = ["wrk_rps", "locust_rps", "loadgen_run", "engine_only", "listener_pid", "ProcessCpu"]
+__all__ = ["Measured", "wrk", "locust", "loadgen_run", "measured_from_report", "engine_only", "listener_pid",
+           "ProcessCpu"]
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 _VENV_BIN = Path(sys.executable).parent
 
 
+@dataclass(frozen=True, kw_only=True)
+class Measured:
+    """One generator run: its rate, and its requests per CPU-second (robust to a shared machine).
+
+    A generator that other processes preempt sends less but also burns less CPU, so
+    ``per_cpu_second`` varies much less between runs than ``rps`` does.
+    """
+
+    rps: float
+    requests: int
+    cpu_seconds: float
+
+    @property
+    def per_cpu_second(self) -> float:
+        return self.requests / self.cpu_seconds if self.cpu_seconds > 0 else 0.0
+
+
 def _pinned(cpus: str | None, cmd: list[str]) -> list[str]:
     return ["taskset", "-c", cpus, *cmd] if cpus else cmd
 
 
-def _run(cmd: list[str], timeout: float, **kw) -> subprocess.CompletedProcess:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(cmd: list[str], timeout: float, **kw) -> tuple[subprocess.CompletedProcess, float]:
+    """Run ``cmd``; return its result and the CPU seconds it (and its waited-for children) used."""
+    before = _children_cpu()
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=kw.pop("cwd", REPO), **kw)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[:6])}... exited {done.returncode}: {done.stderr.strip()[-800:]}")
-    return done
+    return done, _children_cpu() - before
 
 
-def wrk_rps(url: str, connections: int, duration: float, *, cpus: str | None, threads: int = 1) -> float:
-    """Return wrk's Requests/sec."""
-    done = _run(_pinned(cpus, ["wrk", f"-t{threads}", f"-c{connections}", f"-d{int(duration)}s", url]), duration + 30)
-    match = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
-    if not match:
+def wrk(url: str, connections: int, duration: float, *, cpus: str | None, threads: int = 1) -> Measured:
+    """Run wrk and return its Requests/sec and total requests."""
+    done, cpu = _run(_pinned(cpus, ["wrk", f"-t{threads}", f"-c{connections}", f"-d{int(duration)}s", url]),
+                     duration + 30)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
+    total = re.search(r"(\d+) requests in", done.stdout)
+    if not rate or not total:
         raise RuntimeError(f"cannot read wrk output: {done.stdout[-400:]}")
-    return float(match.group(1))
+    return Measured(rps=float(rate.group(1)), requests=int(total.group(1)), cpu_seconds=cpu)
 
 
-def locust_rps(base_url: str, users: int, duration: float, *, cpus: str | None) -> float | None:
-    """Return Locust FastHttpUser's aggregated Requests/s, or None when locust is not installed."""
-    locust = _VENV_BIN / "locust"
-    if not locust.exists():
+def locust(base_url: str, users: int, duration: float, *, cpus: str | None) -> Measured | None:
+    """Run Locust FastHttpUser headless; None when locust is not installed.
+
+    Its CPU seconds include Locust's start-up (imports, gevent), which a 10 s run amortises.
+    """
+    locust_bin = _VENV_BIN / "locust"
+    if not locust_bin.exists():
         print("  locust not installed (pip install -e '.[bench]'): skipping the Locust peer", file=sys.stderr)
         return None
     with tempfile.TemporaryDirectory(prefix="bench-locust-") as tmp:
         prefix = str(Path(tmp) / "run")
-        cmd = [str(locust), "-f", str(BENCH / "fast_engine_locustfile.py"), "--headless", "-u", str(users),
+        cmd = [str(locust_bin), "-f", str(BENCH / "fast_engine_locustfile.py"), "--headless", "-u", str(users),
                "-r", str(users * 100), "-t", f"{int(duration)}s", "--host", base_url, "--csv", prefix,
                "--only-summary", "--loglevel", "WARNING"]
-        _run(_pinned(cpus, cmd), duration + 60, cwd=tmp)
+        _, cpu = _run(_pinned(cpus, cmd), duration + 60, cwd=tmp)
         with open(prefix + "_stats.csv", newline="") as f:
             for row in csv.DictReader(f):
                 if row["Name"] == "Aggregated":
-                    return float(row["Requests/s"])
+                    return Measured(rps=float(row["Requests/s"]), requests=int(row["Request Count"]), cpu_seconds=cpu)
     raise RuntimeError("locust wrote no Aggregated row")
 
 
@@ -80,12 +112,20 @@ def loadgen_run(base_url: str, *, engine: str, duration: float, cpus: str | None
         return json.loads(out.read_text())
 
 
-def engine_only(url: str, connections: int, duration: float, *, record: bool, cpus: str | None) -> dict:
-    """Run bench/fast_engine_loop.py (the fast engine with no pipeline) and return its JSON line."""
+def measured_from_report(report: dict, duration: float) -> Measured:
+    """Return a loadgen run's rate and its CPU seconds during the load (start-up and reports excluded)."""
+    summary, generator = report["summary"], report["generator"]
+    return Measured(rps=summary["rps"], requests=summary["requests"],
+                    cpu_seconds=generator["cpu_percent"] / 100.0 * duration)
+
+
+def engine_only(url: str, connections: int, duration: float, *, record: bool, cpus: str | None) -> Measured:
+    """Run bench/fast_engine_loop.py (the fast engine with no pipeline) and return what it measured."""
     cmd = [sys.executable, str(BENCH / "fast_engine_loop.py"), url, "--connections", str(connections),
            "--duration", str(duration)] + (["--record"] if record else [])
-    done = _run(_pinned(cpus, cmd), duration + 60)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    done, _ = _run(_pinned(cpus, cmd), duration + 60)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return Measured(rps=result["rps"], requests=result["requests"], cpu_seconds=result["cpu_seconds"])
 
 
 def listener_pid(base_url: str) -> int:
