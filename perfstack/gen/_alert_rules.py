@@ -80,6 +80,7 @@ def _rule(alert: str, severity: str, expr: str, op: str, threshold: float, summa
 
 def _api(c: PerformanceConfig, t: Timing) -> list[AlertRule]:
     http_guard = _guard(c.alerts.min_request_rate, "job:http_server_requests:rate5m")
+    loadgen_guard = _guard(c.alerts.min_request_rate, "job:loadgen_requests:rate5m")
     any_guard = _guard(c.alerts.min_request_rate, "job:http_server_requests:rate5m", "job:loadgen_requests:rate5m")
     lat, err_w, err_c, tmo = c.api.latency_p95_seconds, c.api.error_ratio, c.alerts.error_critical_ratio, c.api.timeout_ratio
     rules = [_rule(
@@ -93,10 +94,12 @@ def _api(c: PerformanceConfig, t: Timing) -> list[AlertRule]:
                                  ("critical", err_c, "alerts.error_rate_critical")):
         rules.append(_rule(
             "ApiErrorRateHigh", severity,
-            f"job:http_server_request_errors:ratio_rate5m > {number(level)} {http_guard}", ">", level,
+            (f"(job:http_server_request_errors:ratio_rate5m > {number(level)} {http_guard}) or "
+             f"(job:loadgen_request_errors:ratio_rate5m > {number(level)} {loadgen_guard})"), ">", level,
             f"API error ratio above {_pct(level)} on job {{{{ $labels.job }}}}",
-            (f"{{{{ $value | humanizePercentage }}}} of the requests to job {{{{ $labels.job }}}} were answered 5xx "
-             f"over the last {t.rate_window}, above {_pct(level)} for {{for}} ({key})."),
+            (f"{{{{ $value | humanizePercentage }}}} of the requests seen by job {{{{ $labels.job }}}} failed over the "
+             f"last {t.rate_window} (5xx answers; at the load generator any failed request), above {_pct(level)} "
+             f"for {{for}} ({key})."),
             t))
     rules.append(_rule(
         "ApiTimeoutRateHigh", "warning",

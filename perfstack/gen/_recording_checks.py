@@ -55,6 +55,8 @@ def _cases() -> list[_Case]:
               labels={**job, **_ROUTE}, expected=0.3),
         _Case(record="job:loadgen_requests:rate5m", signal=sig.loadgen_timeouts, level=0.2, labels={"job": "loadgen"},
               expected=10.0),
+        _Case(record="job:loadgen_request_errors:ratio_rate5m", signal=sig.loadgen_failures, level=0.2,
+              labels={"job": "loadgen"}, expected=0.2),
         _Case(record="job:perfstack_request_timeouts:ratio_rate5m", signal=sig.loadgen_timeouts, level=0.2,
               labels={"job": "loadgen"}, expected=0.2),
         _Case(record="job:perfstack_request_timeouts:ratio_rate5m", signal=sig.server_timeouts, level=0.03,

@@ -89,7 +89,11 @@ def _http(w: str) -> RuleGroup:
 
 
 def _loadgen_and_timeouts(w: str) -> RuleGroup:
-    """Timeouts seen by the load generator (client timeouts and 504s) and by servers (504s).
+    """What the load generator saw (requests, failures of any kind) and timeouts on both sides.
+
+    The client-side error ratio makes ApiErrorRateHigh work against targets that expose no
+    metrics of their own. Timeouts are client timeouts and 504s at the load generator, 504s at
+    instrumented servers.
 
     One record name for both sources: each yields series with its own ``job`` label, so the
     union is one rule (two rules with one name would be a promtool duplicate warning).
@@ -100,6 +104,9 @@ def _loadgen_and_timeouts(w: str) -> RuleGroup:
     server = _ratio(_sum_rate(f'{_HTTP}_count{{status="504"}}', "job", w), _sum_rate(f"{_HTTP}_count", "job", w))
     return RuleGroup(name="perfstack.loadgen.recording", rules=[
         RecordingRule(record="job:loadgen_requests:rate5m", expr=_sum_rate("loadgen_requests_total", "job", w)),
+        RecordingRule(record="job:loadgen_request_errors:ratio_rate5m",
+                      expr=_ratio(_sum_rate('loadgen_requests_total{outcome!="success"}', "job", w),
+                                  _sum_rate("loadgen_requests_total", "job", w))),
         RecordingRule(record="job:perfstack_request_timeouts:ratio_rate5m", expr=f"({client}) or ({server})"),
     ])
 

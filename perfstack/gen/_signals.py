@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "Track", "Signal", "Phase", "input_series", "pick_p95", "HTTP_BUCKETS", "DB_BUCKETS", "APP", "EXPORTER", "LOADGEN",
-    "http_errors", "http_latency", "http_latency_ratio", "loadgen_timeouts", "server_timeouts", "cpu", "memory",
+    "http_errors", "http_latency", "http_latency_ratio", "loadgen_timeouts", "loadgen_failures", "server_timeouts", "cpu", "memory",
     "disk_io", "network_io", "db_latency", "cache_hits", "memory_ramp", "filesystem_ramp", "target_up",
 ]
 
@@ -143,6 +143,19 @@ def loadgen_timeouts(level: float, traffic: float, minutes: int) -> dict[str, Tr
         series(name, {**base, "status": "0", "outcome": "timeout"}): _counter(traffic * level * 0.5),
         series(name, {**base, "status": "504", "outcome": "http_error"}): _counter(traffic * level * 0.5),
         series(name, {**base, "status": "500", "outcome": "http_error"}): _counter(traffic * (1 - level) * 0.5),
+    }
+
+
+def loadgen_failures(level: float, traffic: float, minutes: int) -> dict[str, Track]:
+    """Return a load generator whose requests fail (``level`` of them, every failure kind) or succeed."""
+    name = "loadgen_requests_total"
+    base = {**LOADGEN, "endpoint": "items", "method": "GET"}
+    return {
+        series(name, {**base, "status": "200", "outcome": "success"}): _counter(traffic * (1 - level)),
+        series(name, {**base, "status": "503", "outcome": "http_error"}): _counter(traffic * level * 0.25),
+        series(name, {**base, "status": "0", "outcome": "timeout"}): _counter(traffic * level * 0.25),
+        series(name, {**base, "status": "0", "outcome": "connection_error"}): _counter(traffic * level * 0.25),
+        series(name, {**base, "status": "200", "outcome": "check_failed"}): _counter(traffic * level * 0.25),
     }
 
 

@@ -70,13 +70,13 @@ def faulty_app() -> Iterator[tuple[FaultyApp, int]]:
     loop.close()
 
 
-def _payloads(receiver, path: str, status: str, alertname: str) -> list[dict]:
-    """Return the alerts with ``status`` for ``alertname`` delivered to ``path`` so far."""
+def _payloads(receiver, path: str, status: str, alertname: str, job: str) -> list[dict]:
+    """Return the alerts with ``status`` for ``alertname`` on ``job`` delivered to ``path`` so far."""
     found = []
     for p in list(receiver.payloads):
         if p["path"] == path:
-            found += [a for a in p["body"].get("alerts", [])
-                      if a["status"] == status and a["labels"].get("alertname") == alertname]
+            found += [a for a in p["body"].get("alerts", []) if a["status"] == status
+                      and a["labels"].get("alertname") == alertname and a["labels"].get("job") == job]
     return found
 
 
@@ -115,7 +115,7 @@ def test_error_spike_pages_through_alertmanager_and_resolves(faulty_app, prometh
     try:
         def fired() -> list[dict]:
             assert loadgen.poll() is None, f"loadgen exited early: {loadgen_log.read_text()[-2000:]}"
-            return _payloads(webhook_receiver, "/paging", "firing", "ApiErrorRateHigh")
+            return _payloads(webhook_receiver, "/paging", "firing", "ApiErrorRateHigh", "app")
 
         alert = wait_until(fired, 60, what="ApiErrorRateHigh critical at the paging webhook")[0]
         assert alert["labels"]["severity"] == "critical"
@@ -123,23 +123,29 @@ def test_error_spike_pages_through_alertmanager_and_resolves(faulty_app, prometh
         assert alert["annotations"]["summary"] == render_annotation(critical.summary, alert["labels"], 0.0)
         assert alert["annotations"]["summary"] == "API error ratio above 10% on job app"
         assert alert["annotations"]["runbook_url"] == "docs/runbook.md#apierrorratehigh"
-        assert re.fullmatch(r"\d+(\.\d+)?% of the requests to job app were answered 5xx over the last 10s, "
-                            r"above 10% for 2s \(alerts\.error_rate_critical\)\.", alert["annotations"]["description"])
+        assert re.fullmatch(r"\d+(\.\d+)?% of the requests seen by job app failed over the last 10s \(5xx answers; "
+                            r"at the load generator any failed request\), above 10% for 2s \(alerts\.error_rate_critical\)\.",
+                            alert["annotations"]["description"]), alert["annotations"]["description"]
         ratio = float(prom_query(prom.url, 'job:http_server_request_errors:ratio_rate5m{job="app"}')[0]["value"][1])
         assert 0.3 < ratio <= 0.6, ratio
 
         # The critical inhibits the warning of the same alert on the same job: visible in Alertmanager's API.
         suppressed = wait_until(
             lambda: [a for a in _am_alerts(am.url, 'alertname="ApiErrorRateHigh"')
-                     if a["labels"]["severity"] == "warning" and a["status"]["state"] == "suppressed"],
+                     if a["labels"]["severity"] == "warning" and a["labels"]["job"] == "app"
+                     and a["status"]["state"] == "suppressed"],
             20, what="the warning to be inhibited by the critical")
         assert suppressed[0]["status"]["inhibitedBy"]
         wait_until(lambda: prom_query(prom.url, 'job:loadgen_requests:rate5m{job="loadgen"} > 5'), 15,
                    what="the loadgen's own request rate recorded from its metrics")
+        # The load generator saw the same failures from the client side and pages for its own job too.
+        client_side = wait_until(lambda: _payloads(webhook_receiver, "/paging", "firing", "ApiErrorRateHigh", "loadgen"),
+                                 30, what="ApiErrorRateHigh from the loadgen's own metrics")[0]
+        assert client_side["labels"]["severity"] == "critical"
 
         target.failing.clear()
         resolved = wait_until(
-            lambda: _payloads(webhook_receiver, "/paging", "resolved", "ApiErrorRateHigh"), 60,
+            lambda: _payloads(webhook_receiver, "/paging", "resolved", "ApiErrorRateHigh", "app"), 60,
             what="the resolved notification at the paging webhook")[0]
         assert resolved["labels"]["severity"] == "critical"
         assert resolved["endsAt"] > resolved["startsAt"]
