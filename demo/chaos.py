@@ -55,8 +55,14 @@ class FaultController:
         self._reconcile()
 
     def apply(self, settings: FaultSettings) -> None:
-        """Switch to ``settings`` now."""
-        self.settings = settings
+        """Switch to ``settings`` now (a changed stall rhythm restarts the stall cycle)."""
+        previous, self.settings = self.settings, settings
+        stall_changed = (previous.stall_every_seconds, previous.stall_seconds) != (
+            settings.stall_every_seconds, settings.stall_seconds)
+        if stall_changed and self._stall_task is not None:
+            self._stall_task.cancel()
+            self._stall_task = None
+            self._serving.set()
         if self._on_change is not None:
             self._on_change(settings)
         self._reconcile()

@@ -156,7 +156,7 @@ def _run(args, stack: LocalStack, faults, console: Console) -> int:
         run_child("loadgen", loadgen_argv(
             scenario=SCENARIO, base_url=stack.urls["service"], profile=args.profile, duration=args.duration,
             run_id=run_id, reports=reports, metrics_listen=stack.urls["loadgen_metrics"],
-            linger=units.format_duration(3 * interval), config=args.config, quiet=not sys.stdout.isatty()),
+            linger=units.format_duration(2 * interval), config=args.config, quiet=not sys.stdout.isatty()),
             log_dir=logs, cwd=REPO_ROOT, timeout=duration + 120, capture=not sys.stdout.isatty())
         console.print("Analyzing the run's window ...")
         for fmt, out in (("json", reports.analysis_json), ("html", reports.analysis_html)):

@@ -66,11 +66,11 @@ def test_suite_with_prometheus_is_analyzed_over_its_window(demo_service, prometh
     loadgen = f"127.0.0.1:{free_port()}"
     prom = prometheus(scrape_config({"app": [target], "loadgen": [loadgen]}, interval="1s"))
     out = tmp_path / "suite.json"
-    res = run_suite("--base-url", f"http://{target}", "--scale", "0.004", "--profiles", "basic,stress,spike,endurance",
-                    "--prometheus", prom.url, "--metrics-listen", loadgen, "--linger", "3s", "--output", str(out))
+    res = run_suite("--base-url", f"http://{target}", "--scale", "0.003", "--profiles", "basic,spike,endurance",
+                    "--prometheus", prom.url, "--metrics-listen", loadgen, "--linger", "2s", "--output", str(out))
     report = json.loads(out.read_text())
     assert res.returncode == (0 if report["verdict"] == "pass" else 99), res.stdout + res.stderr
-    assert [r["profile"] for r in report["runs"]] == ["basic", "stress", "spike", "endurance"]
+    assert [r["profile"] for r in report["runs"]] == ["basic", "spike", "endurance"]
     assert all(r["exit_code"] in (0, 99) and r["summary"]["requests"] > 0 for r in report["runs"])
     analysis = report["analysis"]
     objectives = {o["id"]: o for o in analysis["objectives"]}
