@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fast_engine_runs import loadgen_run, locust_rps, wrk_rps  # noqa: E402
+from loadgen_runs import loadgen_run, locust_rps, wrk_rps  # noqa: E402
 from nginx_target import nginx_target  # noqa: E402
 
 GOAL_VS_LOCUST = 1.2
@@ -52,6 +52,10 @@ def main() -> int:
     print(f"  loadgen --engine {args.engine}: {loadgen:,.0f} req/s")
     print(f"  locust FastHttpUser:   {locust:,.0f} req/s" if locust else "  locust: n/a")
     print(f"  wrk -t1:               {wrk:,.0f} req/s" if wrk else "  wrk: n/a")
+    per_round = [a / b for a, b in zip(results["loadgen"], results["locust"], strict=True) if a and b]
+    if per_round:
+        print("  loadgen / locust per round (interleaved, same conditions): "
+              + ", ".join(f"{r:.2f}x" for r in per_round) + f"; median {statistics.median(per_round):.2f}x")
     if locust:
         ratio = loadgen / locust
         print(f"  loadgen / locust = {ratio:.2f}x (goal >= {GOAL_VS_LOCUST}x): {'PASS' if ratio >= GOAL_VS_LOCUST else 'MISS'}")

@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fast_engine_runs import loadgen_run, wrk_rps  # noqa: E402
+from loadgen_runs import loadgen_run, wrk_rps  # noqa: E402
 from nginx_target import nginx_target  # noqa: E402
 
 

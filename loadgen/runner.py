@@ -138,7 +138,7 @@ class LoadRunner:
         self._sink(self._recorder.close_interval(
             t=t, start=offset, length=now - interval_start, users=len(self._users),
             target_rate=self._share(offset) if shape.open_model else 0.0, in_flight=self.in_flight,
-            stage=shape.stage_index(offset) + 1, cpu_seconds=cpu - cpu_mark,
+            stage=shape.stage_index(offset) + 1, cpu_seconds=cpu - cpu_mark, encode=False,
         ))
         return cpu
 

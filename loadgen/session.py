@@ -11,7 +11,9 @@ import asyncio
 import contextlib
 import secrets
 import signal
+import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from loadgen.metrics import LoadgenCollector, RunInfo, make_registry, serve_metr
 from loadgen.outputs import write_outputs
 from loadgen.report import build_report
 from loadgen.runner import LoadRunner, RunPlan
-from loadgen.stats import value_at_percentiles
+from loadgen.stats import encode_record, value_at_percentiles
 from loadgen.summary import interval_row
 from loadgen.thresholds import Threshold, evaluate
 from loadgen.workers import run_workers
@@ -80,6 +82,7 @@ class _Session:
         self.runner: LoadRunner | None = None
         self.view = make_view(quiet=opts.quiet)
         self.agg = Aggregator(opts.workers, on_interval=self._on_interval)
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.last_row: dict[str, Any] | None = None
         self.lag_p99_ms = 0.0
         self.info = RunInfo(run_id=opts.run_id, profile=opts.profile, stages=len(self.shape.stages))
@@ -112,9 +115,11 @@ class _Session:
 
     def _on_interval(self, record: dict[str, Any]) -> None:
         self.last_row = interval_row(record)  # computed once per interval; the 4 Hz view reuses it
-        lag = self.agg.totals.lag
-        self.lag_p99_ms = value_at_percentiles(lag, [99.0])[99.0] / 1000.0 if lag.get_total_count() else 0.0
-        self.view.interval(self.snapshot())
+        with self.agg.lock:
+            lag = self.agg.totals.lag
+            self.lag_p99_ms = value_at_percentiles(lag, [99.0])[99.0] / 1000.0 if lag.get_total_count() else 0.0
+            snapshot = self.snapshot()
+        self.view.interval(snapshot)
         opts = self.opts
         if opts.abort_on_fail and opts.thresholds and record["start"] + record["length"] >= opts.abort_grace_seconds:
             totals = self.agg.totals
@@ -122,7 +127,7 @@ class _Session:
             endpoints = {n: ep.summary(totals.elapsed) for n, ep in totals.endpoints.items()}
             if not all(r["ok"] for r in evaluate(list(opts.thresholds), summary, endpoints)):
                 self.aborted = True
-                self.stop.set()
+                self.loop.call_soon_threadsafe(self.stop.set)
 
     def _on_signal(self) -> None:
         self.interrupted = True
@@ -131,25 +136,37 @@ class _Session:
     async def _tick(self) -> None:
         while True:
             self.info.stage = self.shape.stage_index(self._elapsed()) + 1
-            self.view.refresh(self.snapshot())
+            if self.agg.lock.acquire(blocking=False):  # never wait for the record thread on the event loop
+                try:
+                    snapshot = self.snapshot()
+                finally:
+                    self.agg.lock.release()
+                self.view.refresh(snapshot)
             await asyncio.sleep(0.25)
 
     async def _drive(self) -> None:
         opts, plan = self.opts, self.opts.plan
         if opts.workers <= 1:
             engine = make_engine(plan.engine, max_connections=plan.worker_connections())
-            self.runner = LoadRunner(plan, engine=engine, sink=lambda rec: self.agg.add(0, rec))
+            # Encoding and folding records take milliseconds: a thread does it so the pacer never waits.
+            pool = ThreadPoolExecutor(1, thread_name_prefix="loadgen-records")
+            self.runner = LoadRunner(plan, engine=engine,
+                                     sink=lambda rec: pool.submit(lambda: self.agg.add(0, encode_record(rec))))
+            previous_switch = sys.getswitchinterval()
+            sys.setswitchinterval(min(previous_switch, 0.0005))
             try:
                 await self.runner.run(self.stop)
             finally:
                 self.runner = None
+                await asyncio.get_running_loop().run_in_executor(None, pool.shutdown, True)
+                sys.setswitchinterval(previous_switch)
                 self.agg.worker_done(0)
         else:
             await run_workers(plan, opts.workers, self.agg, self.stop)
 
     async def run(self) -> RunResult:
         opts = self.opts
-        loop = asyncio.get_running_loop()
+        self.loop = loop = asyncio.get_running_loop()
         server = None
         if opts.metrics_listen:
             registry = make_registry(LoadgenCollector(self.agg, self.info, self.live_values))

@@ -18,7 +18,8 @@ from typing import Any
 from hdrh.histogram import HdrHistogram
 
 __all__ = ["LATENCY_BUCKETS", "LAG_BUCKETS", "new_histogram", "decode", "Recorder", "merge_records",
-           "count_key", "parse_count_key", "HIGHEST_US", "value_at_percentiles", "mean_value"]
+           "count_key", "parse_count_key", "HIGHEST_US", "value_at_percentiles", "mean_value",
+           "encode_record"]
 
 # Bucket edges of the Prometheus histograms; the same edges as the app's, so 0.1 and 1.0 s line up.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -151,16 +152,21 @@ class Recorder:
         self.dropped += 1
 
     def close_interval(self, *, t: int, start: float, length: float, users: float, target_rate: float,
-                       in_flight: int, stage: int, cpu_seconds: float) -> dict[str, Any]:
-        """Return the record of the interval just finished and start a new one."""
+                       in_flight: int, stage: int, cpu_seconds: float, encode: bool = True) -> dict[str, Any]:
+        """Return the record of the interval just finished and start a new one.
+
+        With ``encode=False`` the histograms stay live objects, so the (millisecond-long) encoding
+        can run off the event loop with :func:`encode_record`.
+        """
+        enc = _encode if encode else _keep
         endpoints: dict[str, Any] = {}
         for (name, method), cur in zip(self._endpoints, self._current, strict=True):
             if not cur.counts:
                 continue
             endpoints[name] = {
                 "method": method,
-                "corrected": _encode(cur.corrected),
-                "uncorrected": _encode(cur.uncorrected) if self._open_model else None,
+                "corrected": enc(cur.corrected),
+                "uncorrected": enc(cur.uncorrected) if self._open_model else None,
                 "buckets": cur.buckets,
                 "sum": cur.sum,
                 "counts": {count_key(s, str(o), e): n for (s, o, e), n in cur.counts.items()},
@@ -168,7 +174,7 @@ class Recorder:
         record = {
             "t": t, "start": round(start, 6), "length": round(length, 6), "users": users,
             "target_rate": target_rate, "in_flight": in_flight, "dropped": self.dropped, "stage": stage,
-            "cpu_seconds": round(cpu_seconds, 6), "lag": _encode(self._lag), "lag_buckets": self._lag_buckets,
+            "cpu_seconds": round(cpu_seconds, 6), "lag": enc(self._lag), "lag_buckets": self._lag_buckets,
             "lag_sum": self._lag_sum, "endpoints": endpoints,
         }
         self._current = [_Interval(self._open_model) for _ in self._endpoints]
@@ -177,6 +183,23 @@ class Recorder:
         self._lag_sum = 0.0
         self.dropped = 0
         return record
+
+
+def _keep(hist: HdrHistogram) -> HdrHistogram | None:
+    return hist if hist.get_total_count() else None
+
+
+def _encode_any(value: Any) -> str | None:
+    return _encode(value) if isinstance(value, HdrHistogram) else value
+
+
+def encode_record(record: dict[str, Any]) -> dict[str, Any]:
+    """Return ``record`` with every live histogram encoded (a no-op for encoded records)."""
+    endpoints = {
+        name: {**ep, "corrected": _encode_any(ep["corrected"]), "uncorrected": _encode_any(ep["uncorrected"])}
+        for name, ep in record["endpoints"].items()
+    }
+    return {**record, "lag": _encode_any(record["lag"]), "endpoints": endpoints}
 
 
 def _merge_encoded(a: str | None, b: str | None) -> str | None:

@@ -12,6 +12,8 @@ import asyncio
 import multiprocessing as mp
 import queue as queue_mod
 import signal
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -33,11 +35,17 @@ def _worker_main(plan: RunPlan, index: int, out: Any, stop_flag: Any, go: Any) -
     try:
         from loadgen.engines import make_engine
         from loadgen.runner import LoadRunner
+        from loadgen.stats import encode_record
+
+        pool = ThreadPoolExecutor(1, thread_name_prefix="loadgen-encode")
+
+        def ship(rec: dict[str, Any]) -> None:
+            out.put(("record", index, encode_record(rec)))
 
         async def main() -> None:
             stop = asyncio.Event()
             runner = LoadRunner(plan, engine=make_engine(plan.engine, max_connections=plan.worker_connections()),
-                                sink=lambda rec: out.put(("record", index, rec)))
+                                sink=lambda rec: pool.submit(ship, rec))
             out.put(("ready", index, None))
             while not go.wait(0.05):
                 if stop_flag.is_set():
@@ -55,10 +63,12 @@ def _worker_main(plan: RunPlan, index: int, out: Any, stop_flag: Any, go: Any) -
                 watcher.cancel()
 
         loop = new_event_loop()
+        sys.setswitchinterval(0.0005)  # the encoding thread must not hold the GIL long against the pacer
         try:
             loop.run_until_complete(main())
         finally:
             loop.close()
+            pool.shutdown(wait=True)
         out.put(("done", index, None))
     except BaseException as exc:  # noqa: BLE001 - report any crash to the parent, then exit
         out.put(("error", index, f"{type(exc).__name__}: {exc}"))
