@@ -128,6 +128,13 @@ def test_checker_rejects_made_up_commands(cmd):
         check_command(cmd)
 
 
+def test_docs_referred_to_exist():
+    for path in DOCS:
+        for ref in set(re.findall(r"`((?:docs|scripts|demo|prometheus|alertmanager)/[\w./-]+\.\w+)`", path.read_text())):
+            if "*" not in ref:
+                assert (REPO_ROOT / ref).exists(), f"{path.name} refers to {ref}, which does not exist"
+
+
 def test_architecture_has_the_data_flow_diagram():
     text = (REPO_ROOT / "docs" / "architecture.md").read_text()
     assert "```mermaid" in text
