@@ -21,7 +21,7 @@ from .objectives import FAIL, NO_DATA, PASS, WARNING
 from .promql import PromClient, PrometheusUnreachable, PromQLError
 from .runner import AnalysisRequest, analyze_prometheus
 
-__all__ = ["AnalyzerCollector", "build_registry", "serve_forever", "STATES"]
+__all__ = ["AnalyzerCollector", "build_registry", "build_app", "serve_forever", "STATES"]
 
 STATES = (PASS, WARNING, FAIL, NO_DATA)
 
@@ -101,9 +101,26 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+def build_app(collector: AnalyzerCollector) -> Callable:
+    """Return a WSGI app: ``/healthz`` answers at once, every other path serves the metrics.
+
+    Health probes (compose, Kubernetes) hit ``/healthz`` every few seconds; sending them to
+    ``/metrics`` would start an analysis, i.e. dozens of PromQL queries, each time the cache expires.
+    """
+    metrics_app = make_wsgi_app(build_registry(collector))
+
+    def app(environ, start_response):
+        if environ.get("PATH_INFO") == "/healthz":
+            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"ok\n"]
+        return metrics_app(environ, start_response)
+
+    return app
+
+
 def serve_forever(collector: AnalyzerCollector, host: str, port: int) -> None:
-    """Serve ``/metrics`` on host:port until interrupted."""
-    app = make_wsgi_app(build_registry(collector))
+    """Serve ``/metrics`` and ``/healthz`` on host:port until interrupted."""
+    app = build_app(collector)
     server: WSGIServer = make_server(host, port, app, handler_class=_QuietHandler)
     try:
         server.serve_forever()

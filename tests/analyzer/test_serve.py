@@ -75,3 +75,22 @@ def test_serve_subprocess_answers_scrapes_even_when_prometheus_is_down():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_healthz_answers_without_running_an_analysis():
+    calls = []
+
+    class CountingClient:
+        def __getattr__(self, name):
+            calls.append(name)
+            raise AssertionError("healthz must not query Prometheus")
+
+    from analyzer.serve import build_app
+
+    collector = AnalyzerCollector(client=CountingClient(), config=load_config(None), window_seconds=1800,
+                                  baseline_offset_seconds=86400)
+    app = build_app(collector)
+    status = []
+    body = b"".join(app({"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET"}, lambda s, h: status.append(s)))
+    assert status == ["200 OK"] and body == b"ok\n"
+    assert calls == []
