@@ -54,7 +54,10 @@ def main() -> int:
         doc = json.loads(out.read_text())
     first, last = rss[marks[0]], rss[marks[-1]]
     growth = last / first - 1
-    print(f"\n{doc['summary']['requests']:,} requests at {doc['summary']['rps']:,.0f} req/s, engine {args.engine}")
+    s, g = doc["summary"], doc["generator"]
+    print(f"\n{s['requests']:,} requests ({s['requests'] / (args.rate * args.duration):.2%} of the scheduled "
+          f"{args.rate * args.duration:,.0f}), engine {args.engine}, dropped {g['dropped']}, "
+          f"schedule lag p99 {g['schedule_lag_ms']['p99']} ms, saturated {g['saturated']}")
     print(f"RSS {marks[-1]:.0f}s / {marks[0]:.0f}s = {last / first:.3f} ({growth:+.1%}; goal < {GOAL:.0%}): "
           f"{'PASS' if abs(growth) < GOAL else 'MISS'}")
     return 0

@@ -92,6 +92,11 @@ class LoadRunner:
         self._clock: Callable[[], float] = time.monotonic
         self._start = 0.0
 
+    @property
+    def users_running(self) -> int:
+        """Closed-model virtual users currently active."""
+        return len(self._users)
+
     def _share(self, t: float) -> float:
         plan = self.plan
         return worker_share(plan.shape.target(t), index=plan.worker_index, count=plan.worker_count,

@@ -93,7 +93,7 @@ class _Session:
     def live_values(self) -> tuple[int, float, float]:
         last = self.agg.totals.last or {}
         if self.runner is not None:
-            in_flight, users = self.runner.in_flight, float(len(self.runner._users))
+            in_flight, users = self.runner.in_flight, float(self.runner.users_running)
         else:
             in_flight, users = int(last.get("in_flight", 0)), float(last.get("users", 0))
         running = self.info.stage > 0
