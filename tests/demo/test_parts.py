@@ -123,3 +123,39 @@ def test_verdict_screen_shows_objectives_findings_and_the_expectation():
     assert check_expectation(ANALYSIS, None)[0] is True
     assert check_expectation({"verdict": "fail", "bottlenecks": []}, None)[0] is False
     assert format_value(0.0523, "ratio") == "5.2 %" and format_value(3e7, "bytes_per_second") == "30.00 MB/s"
+
+
+def test_stack_configs_render_for_the_run_ports_and_pass_promtool_and_amtool(tmp_path, monkeypatch):
+    import shutil
+    import subprocess
+
+    import yaml
+
+    from demo.stack import LocalStack, Ports, StackOptions
+    from perfstack.generate import REPO_ROOT
+
+    monkeypatch.setenv("PERFSTACK_TEAM_WEBHOOK_URL", "http://127.0.0.1:9/team")
+    monkeypatch.delenv("PERFSTACK_PAGING_WEBHOOK_URL", raising=False)
+    stack = LocalStack(StackOptions(repo_root=REPO_ROOT), workdir=tmp_path,
+                       ports=Ports(service=1001, admin=1002, exporter=1003, prometheus=1004, alertmanager=1005,
+                                   loadgen=1006))
+    text, rules = stack._prometheus_files()
+    cfg = yaml.safe_load(text)
+    assert cfg["global"]["scrape_interval"] == "2s"
+    jobs = {j["job_name"]: j["static_configs"][0]["targets"] for j in cfg["scrape_configs"]}
+    assert jobs == {"app": ["127.0.0.1:1001"], "exporter": ["127.0.0.1:1003"], "loadgen": ["127.0.0.1:1006"],
+                    "prometheus": ["127.0.0.1:1004"], "alertmanager": ["127.0.0.1:1005"]}
+    assert rules and all(name.startswith("rules/") for name in rules)
+    am = stack._alertmanager_config()
+    assert "http://127.0.0.1:9/team" in am and ".invalid" in am  # paging falls back to the placeholder
+    for name, body in {"prometheus.yml": text, "alertmanager.yml": am, **rules}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(body)
+    if shutil.which("promtool"):
+        res = subprocess.run(["promtool", "check", "config", str(tmp_path / "prometheus.yml")], capture_output=True,
+                             text=True, timeout=60)
+        assert res.returncode == 0, res.stdout + res.stderr
+    if shutil.which("amtool"):
+        res = subprocess.run(["amtool", "check-config", str(tmp_path / "alertmanager.yml")], capture_output=True,
+                             text=True, timeout=60)
+        assert res.returncode == 0, res.stdout + res.stderr
