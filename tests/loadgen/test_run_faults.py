@@ -69,3 +69,14 @@ async def test_open_model_corrected_latency_shows_a_stall_uncorrected_does_not(e
     assert corrected > 700, (corrected, uncorrected)
     assert uncorrected < 100, (corrected, uncorrected)
     assert summary["latency_uncorrected_ms"]["max"] > 700  # the one request that met the stall
+
+
+async def test_open_model_drops_past_the_in_flight_cap_and_never_delays(engine_name, target):
+    tester = LoadTester(LoadTestConfig(base_url=f"{target.url}/slow?ms=400", rate=100, duration=1.0, ramp_up=0.0,
+                                       engine=engine_name, default_thresholds=False, extra={"max_in_flight": 5}))
+    summary = await tester.run_load_test()
+    gen = tester.report["generator"]
+    assert gen["dropped"] > 50
+    assert summary["requests"] + gen["dropped"] + 5 >= 100  # at most the 5 in flight at the end are unaccounted
+    assert summary["requests"] <= 15  # 5 slots, 400 ms each, 1 s
+    assert gen["schedule_lag_ms"]["p99"] < 50  # the ones that started, started on time
