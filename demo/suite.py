@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from demo.steps import StepError, run_child
+from demo.verdict import findings_table, objectives_table, verdict_line
 from perfstack import units
 from perfstack.cli import EXIT_GATE_FAILED, EXIT_OK, ArgumentParser, UsageError, run_main
 from perfstack.config import load_config
@@ -52,8 +53,8 @@ def build_parser() -> ArgumentParser:
                    "is below this")
     p.add_argument("--output", type=Path, default=None, help="combined JSON report (default: "
                    "reports/suite-<UTC time>.json); per-profile loadgen reports go beside it")
-    p.add_argument("--verbose", action="store_true", help="show each run's live progress and the analyzer's text "
-                   "report")
+    p.add_argument("--verbose", action="store_true", help="show each run's live progress, every threshold and the "
+                   "analyzer's objectives")
     p.add_argument("--config", default=None, help="performance_config.yaml with thresholds and profiles")
     return p
 
@@ -145,6 +146,16 @@ def main(argv: list[str] | None = None) -> int:
     combined = combine(suite=suite, runs=runs, analysis=analysis, analyzer_code=analyzer_code)
     output.write_text(json.dumps(combined, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     console.print(_summary_table(combined))
+    if args.verbose:
+        for run in runs:
+            for t in run["thresholds"]:
+                console.print(f"  {run['profile']:10} {'pass' if t.get('ok') else 'FAIL':4}  {t.get('expr')}"
+                              f"  (observed {t.get('observed')})")
+    if analysis is not None:
+        if args.verbose:
+            console.print(objectives_table(analysis))
+        console.print(findings_table(analysis))
+        console.print(verdict_line(analysis))
     for reason in combined["reasons"]:
         console.print(f"[red]✗[/] {reason}")
     console.print(f"Verdict: {combined['verdict'].upper()}")

@@ -67,7 +67,8 @@ def test_suite_with_prometheus_is_analyzed_over_its_window(demo_service, prometh
     prom = prometheus(scrape_config({"app": [target], "loadgen": [loadgen]}, interval="1s"))
     out = tmp_path / "suite.json"
     res = run_suite("--base-url", f"http://{target}", "--scale", "0.003", "--profiles", "basic,spike,endurance",
-                    "--prometheus", prom.url, "--metrics-listen", loadgen, "--linger", "2s", "--output", str(out))
+                    "--prometheus", prom.url, "--metrics-listen", loadgen, "--linger", "2s", "--output", str(out),
+                    "--verbose")
     report = json.loads(out.read_text())
     assert res.returncode == (0 if report["verdict"] == "pass" else 99), res.stdout + res.stderr
     assert [r["profile"] for r in report["runs"]] == ["basic", "spike", "endurance"]
@@ -76,6 +77,7 @@ def test_suite_with_prometheus_is_analyzed_over_its_window(demo_service, prometh
     objectives = {o["id"]: o for o in analysis["objectives"]}
     assert objectives["api_error_ratio"]["state"] == "pass"
     assert objectives["api_latency_p95"]["observed"] is not None
+    assert "Objectives" in res.stdout and "Top findings" in res.stdout and "p95<" in res.stdout
     assert analysis["window"]["end_unix"] == pytest.approx(report["suite"]["end"], abs=1)
     assert analysis["window"]["end_unix"] - analysis["window"]["start_unix"] >= (
         report["suite"]["end"] - report["suite"]["start"] - 1)
