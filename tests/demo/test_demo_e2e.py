@@ -97,6 +97,7 @@ def test_demo_runs_end_to_end_and_leaves_nothing_behind(tmp_path):
         assert states[oid]["state"] == "pass", states[oid]
     assert states["cache_hit_ratio"]["observed"] > 0.95
     assert states["db_query_p95"]["observed"] < 0.1
+    assert states["api_timeout_ratio"]["observed"] == 0  # from loadgen_requests_total: Prometheus scraped loadgen
     assert not [b for b in analysis["bottlenecks"] if b["category"] in ("database", "caching")]
     assert f"Verdict: {analysis['verdict'].upper()}" in res.stdout and "Objectives" in res.stdout
     assert_nothing_left(ports)
