@@ -127,6 +127,8 @@ def resolve(inputs: RunInputs, config: PerformanceConfig) -> RunOptions:
     if inputs.default_thresholds:
         named = {(t.metric, t.endpoint, t.uncorrected) for t in thresholds}
         thresholds += [t for t in default_thresholds(config) if (t.metric, t.endpoint, t.uncorrected) not in named]
+    if not 0.05 <= inputs.interval <= 60:
+        raise UsageError(f"--interval: expected between 50ms and 60s, got {inputs.interval:g}s")
     if inputs.max_in_flight < 1 or inputs.connections < 0:
         raise UsageError("--max-in-flight must be >= 1 and --connections >= 0")
     plan = RunPlan(scenario=scenario, shape=shape, engine=engine, connections=inputs.connections,

@@ -83,6 +83,7 @@ class _Session:
         self.view = make_view(quiet=opts.quiet)
         self.agg = Aggregator(opts.workers, on_interval=self._on_interval)
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.record_errors: list[str] = []
         self.last_row: dict[str, Any] | None = None
         self.lag_p99_ms = 0.0
         self.info = RunInfo(run_id=opts.run_id, profile=opts.profile, stages=len(self.shape.stages))
@@ -144,14 +145,20 @@ class _Session:
                 self.view.refresh(snapshot)
             await asyncio.sleep(0.25)
 
+    def _fold(self, record: dict[str, Any]) -> None:
+        """Encode and aggregate one record (on the records thread); a failure is reported, not lost."""
+        try:
+            self.agg.add(0, encode_record(record))
+        except Exception as exc:  # noqa: BLE001 - keep measuring; the error is printed with the summary
+            self.record_errors.append(f"{type(exc).__name__}: {exc}")
+
     async def _drive(self) -> None:
         opts, plan = self.opts, self.opts.plan
         if opts.workers <= 1:
             engine = make_engine(plan.engine, max_connections=plan.worker_connections())
             # Encoding and folding records take milliseconds: a thread does it so the pacer never waits.
             pool = ThreadPoolExecutor(1, thread_name_prefix="loadgen-records")
-            self.runner = LoadRunner(plan, engine=engine,
-                                     sink=lambda rec: pool.submit(lambda: self.agg.add(0, encode_record(rec))))
+            self.runner = LoadRunner(plan, engine=engine, sink=lambda rec: pool.submit(self._fold, rec))
             previous_switch = sys.getswitchinterval()
             sys.setswitchinterval(min(previous_switch, 0.0005))
             try:
@@ -197,6 +204,9 @@ class _Session:
             write_outputs(report, json_path=opts.json_path, html_path=opts.html_path, junit_path=opts.junit_path)
             if not opts.quiet:
                 print("\n".join(final_lines(report)), flush=True)
+            if self.record_errors:
+                print(f"loadgen: warning: {len(self.record_errors)} interval records could not be aggregated "
+                      f"(first: {self.record_errors[0]})", file=sys.stderr)
             if server is not None and opts.linger_seconds > 0 and not self.interrupted:
                 self.stop.clear()
                 with contextlib.suppress(asyncio.TimeoutError):
