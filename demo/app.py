@@ -71,6 +71,7 @@ async def _admit(deps: DemoDeps, body: dict) -> web.Response | None:
 
 
 def _injected_error(deps: DemoDeps) -> web.Response | None:
+    """Return a 500 for the share of requests the errors fault fails."""
     ratio = deps.faults.settings.error_ratio
     if ratio > 0 and deps.rng.random() < ratio:
         return web.json_response({"error": "injected fault: internal error"}, status=500)
@@ -78,6 +79,7 @@ def _injected_error(deps: DemoDeps) -> web.Response | None:
 
 
 async def chat(request: web.Request) -> web.Response:
+    """Answer a completion whose length (and so latency) is drawn from the token distribution."""
     deps = request.app[_DEPS]
     body = await _json_body(request)
     if (err := await _admit(deps, body)) is not None:
@@ -92,6 +94,7 @@ async def chat(request: web.Request) -> web.Response:
 
 
 async def embeddings(request: web.Request) -> web.Response:
+    """Return a deterministic embedding of ``input`` after a short model wait."""
     deps = request.app[_DEPS]
     body = await _json_body(request)
     if (err := await _admit(deps, body)) is not None:
@@ -104,6 +107,7 @@ async def embeddings(request: web.Request) -> web.Response:
 
 
 async def images(request: web.Request) -> web.Response:
+    """Render and compress an image (real CPU) and wait for the simulated accelerator."""
     deps = request.app[_DEPS]
     body = await _json_body(request)
     if (err := await _admit(deps, body)) is not None:
@@ -115,6 +119,7 @@ async def images(request: web.Request) -> web.Response:
 
 
 async def user(request: web.Request) -> web.Response:
+    """Return a user from the LRU cache, falling back to SQLite on a miss."""
     deps = request.app[_DEPS]
     await deps.faults.wait_unstalled()
     if (err := _injected_error(deps)) is not None:
@@ -130,6 +135,7 @@ async def user(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """Report liveness and the active faults."""
     return web.json_response({"status": "ok", "fault": list(request.app[_DEPS].faults.settings.names)})
 
 
