@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -101,12 +102,24 @@ class ManagedProcess:
         self.stop()
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to SIGTERM this child when its parent dies (even by SIGKILL); no-op elsewhere."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, 15)  # PR_SET_PDEATHSIG, SIGTERM
+    except (OSError, AttributeError):
+        pass
+
+
 def _spawn(name: str, argv: list[str], workdir: Path, ready_path: str, port: int,
            owned: bool, timeout: float) -> ManagedProcess:
     log_path = workdir / f"{name}.log"
     log = open(log_path, "wb")  # noqa: SIM115 - handed to the child, closed with it
     proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=workdir,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+                            stdin=subprocess.DEVNULL, start_new_session=True,
+                            preexec_fn=_die_with_parent if sys.platform == "linux" else None)
     log.close()
     mp = ManagedProcess(name=name, proc=proc, url=f"http://127.0.0.1:{port}", port=port,
                         workdir=workdir, log_path=log_path, _owned_dir=owned)
