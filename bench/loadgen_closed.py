@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from loadgen_runs import loadgen_run, locust_rps, wrk_rps  # noqa: E402
+from loadgen_runs import LAST_CPU_US_PER_REQUEST, loadgen_run, locust_rps, wrk_rps  # noqa: E402
 from nginx_target import nginx_target  # noqa: E402
 
 GOAL_VS_LOCUST = 1.2
@@ -38,11 +38,15 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=64, help="virtual users = connections for every generator")
     args = parser.parse_args()
     results: dict[str, list[float | None]] = {"loadgen": [], "locust": [], "wrk": []}
+    cpu: dict[str, list[float]] = {"loadgen": [], "locust": []}
     with nginx_target(cpu="1") as url:
         for n in range(args.rounds):
             report = loadgen_run(url + "/", engine=args.engine, duration=args.duration, cpus="0", users=args.users)
             results["loadgen"].append(report["summary"]["rps"])
+            cpu["loadgen"].append(LAST_CPU_US_PER_REQUEST["loadgen"])
             results["locust"].append(locust_rps(url, args.users, args.duration, cpus="0"))
+            if "locust" in LAST_CPU_US_PER_REQUEST:
+                cpu["locust"].append(LAST_CPU_US_PER_REQUEST["locust"])
             results["wrk"].append(wrk_rps(url + "/", args.users, args.duration, cpus="0") if shutil.which("wrk") else None)
             print(f"round {n + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}" if v[-1] else f"{k} n/a" for k, v in results.items()),
                   flush=True)
@@ -61,6 +65,10 @@ def main() -> int:
         print(f"  loadgen / locust = {ratio:.2f}x (goal >= {GOAL_VS_LOCUST}x): {'PASS' if ratio >= GOAL_VS_LOCUST else 'MISS'}")
     if wrk:
         print(f"  loadgen / wrk    = {loadgen / wrk:.3f}x")
+    if cpu["loadgen"] and cpu["locust"]:
+        ours, theirs = statistics.median(cpu["loadgen"]), statistics.median(cpu["locust"])
+        print(f"  CPU per request (noise-resistant): loadgen {ours:.0f} us, locust {theirs:.0f} us "
+              f"-> loadgen is {theirs / ours:.2f}x as efficient")
     return 0
 
 

@@ -9,15 +9,19 @@ from __future__ import annotations
 import csv
 import json
 import re
+import resource
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-__all__ = ["wrk_rps", "locust_rps", "loadgen_run", "REPO"]
+__all__ = ["wrk_rps", "locust_rps", "loadgen_run", "REPO", "LAST_CPU_US_PER_REQUEST"]
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
+# CPU seconds (user + system, whole process incl. start-up) per request of the last run of each
+# generator: unlike req/s, this barely moves when other work shares the machine.
+LAST_CPU_US_PER_REQUEST: dict[str, float] = {}
 _VENV_BIN = Path(sys.executable).parent
 
 
@@ -25,8 +29,16 @@ def _pinned(cpus: str | None, cmd: list[str]) -> list[str]:
     return ["taskset", "-c", cpus, *cmd] if cpus else cmd
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _run(cmd: list[str], timeout: float, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    """Run ``cmd``; ``.cpu_seconds`` on the result is the CPU time it (and its children) used."""
+    before = _children_cpu()
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=cwd)
+    done.cpu_seconds = _children_cpu() - before  # type: ignore[attr-defined]
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[:6])}... exited {done.returncode}: {done.stderr.strip()[-800:]}")
     return done
@@ -52,10 +64,11 @@ def locust_rps(base_url: str, users: int, duration: float, *, cpus: str | None) 
         cmd = [str(locust), "-f", str(BENCH / "loadgen_locustfile.py"), "--headless", "-u", str(users),
                "-r", str(users * 100), "-t", f"{int(duration)}s", "--host", base_url, "--csv", prefix,
                "--only-summary", "--loglevel", "WARNING"]
-        _run(_pinned(cpus, cmd), duration + 60, cwd=Path(tmp))
+        done = _run(_pinned(cpus, cmd), duration + 60, cwd=Path(tmp))
         with open(prefix + "_stats.csv", newline="") as f:
             for row in csv.DictReader(f):
                 if row["Name"] == "Aggregated":
+                    LAST_CPU_US_PER_REQUEST["locust"] = done.cpu_seconds * 1e6 / max(1, int(row["Request Count"]))
                     return float(row["Requests/s"])
     raise RuntimeError("locust wrote no Aggregated row")
 
@@ -69,5 +82,7 @@ def loadgen_run(base_url: str, *, engine: str, duration: float, cpus: str | None
                "--duration", f"{duration}s", "--ramp-up", "0s", "--workers", str(workers), "--quiet",
                "--metrics-listen", "", "--linger", "0s", "--no-default-thresholds", "--json", str(out)]
         cmd += ["--rate", str(rate)] if rate is not None else ["--users", str(users), "--connections", str(users)]
-        _run(_pinned(cpus, cmd), duration + 120)
-        return json.loads(out.read_text())
+        done = _run(_pinned(cpus, cmd), duration + 120)
+        doc = json.loads(out.read_text())
+        LAST_CPU_US_PER_REQUEST["loadgen"] = done.cpu_seconds * 1e6 / max(1, doc["summary"]["requests"])
+        return doc
