@@ -255,7 +255,7 @@ class Connection(asyncio.Protocol):
         """
         reused = may_retry and self._served
         self._served = True
-        if self.lost:
+        if self.lost or self.transport.is_closing():  # dropped while handed over, before connection_lost
             fut.set_result(RETRY if reused else Response(error_class="closed"))
             return
         self._fut = fut
@@ -281,9 +281,15 @@ class Connection(asyncio.Protocol):
         self.transport.write(payload)
 
     def abort(self) -> None:
-        """Drop the connection at once (RST); a request in flight fails with ``closed``."""
+        """Drop the connection at once (RST); a request in flight fails with ``closed``.
+
+        An idle connection leaves the pool now, not when ``connection_lost`` runs later, so no
+        request can pick a transport that is already closing.
+        """
         if self.transport is not None:
             self.transport.abort()
+        if self in self._pool.idle:
+            self._pool.idle.remove(self)
 
     def owns(self, fut: asyncio.Future) -> bool:
         """Return True while ``fut`` is this connection's request in flight."""

@@ -211,3 +211,27 @@ def test_endless_response_head_is_a_protocol_error():
                 await engine.aclose()
 
     assert asyncio.run(case()).error_class == "protocol"
+
+
+def test_bytes_sent_to_an_idle_connection_retire_it():
+    async def script(reader, writer, index):
+        await read_request(reader)
+        writer.write(OK + b"garbage after the response")  # unsolicited bytes on a kept-alive connection
+        await writer.drain()
+        await serve_each(OK)(reader, writer, index)
+
+    async def case():
+        async with RawServer(script) as server:
+            engine = FastEngine(max_connections=1)
+            try:
+                results = []
+                for _ in range(3):
+                    results.append(await engine.send(spec(server.url + "/", keep_body=True)))
+                    await asyncio.sleep(0.02)  # let the garbage arrive while the connection is idle
+                return results, server.connections
+            finally:
+                await engine.aclose()
+
+    results, connections = asyncio.run(case())
+    assert [(r.status, r.body, r.error_class) for r in results] == [(200, b"ok", None)] * 3
+    assert connections == 3
