@@ -98,6 +98,13 @@ def check_command(cmd: str) -> None:
         path = REPO_ROOT / prog
         assert path.is_file() and os.access(path, os.X_OK), f"{cmd}: {prog} is not an executable script"
         check_flags(flags, _script_help(path), cmd)
+    elif prog == "cp":
+        assert (REPO_ROOT / args[0]).is_file(), f"{cmd}: {args[0]} does not exist"
+    elif prog == "docker" and args[:1] == ["compose"]:
+        compose = (REPO_ROOT / "docker-compose.yml").read_text()
+        for i, arg in enumerate(args):
+            if arg == "--profile":
+                assert re.search(rf"profiles:.*\b{re.escape(args[i + 1])}\b", compose), f"{cmd}: no compose profile {args[i + 1]}"
     else:
         assert prog in OTHER_PROGRAMS, f"{cmd}: unknown program {prog!r} (not make, python -m, scripts/)"
 
