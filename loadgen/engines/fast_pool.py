@@ -16,13 +16,14 @@ from loadgen.engines.base import Response
 from loadgen.engines.fast_protocol import Connection, error_class_for
 from loadgen.engines.fast_request import Origin
 
-__all__ = ["Pool"]
+__all__ = ["Pool", "connect_error_class"]
 
 _SLOT = object()     # a waiter's result: a connection closed, open a new one in its place
 _EXPIRED = object()  # a waiter's result: the request's total deadline passed while queued
 
 
-def _connect_error_class(exc: BaseException) -> str:
+def connect_error_class(exc: BaseException) -> str:
+    """Return the engine error class for an exception raised while opening a connection."""
     if isinstance(exc, socket.gaierror):
         return "dns"
     return error_class_for(exc)
@@ -144,7 +145,7 @@ class Pool:
             raise
         except (OSError, ssl.CertificateError) as exc:
             self._abandon(conn)
-            return Response(error_class=_connect_error_class(exc))
+            return Response(error_class=connect_error_class(exc))
         self.connections.add(conn)
         return conn
 

@@ -11,6 +11,7 @@ not one per request.
 from __future__ import annotations
 
 import asyncio
+import errno
 import re
 import ssl
 import zlib
@@ -30,6 +31,7 @@ __all__ = ["Connection", "MAX_HEAD_BYTES", "RETRY", "error_class_for"]
 # server had closed the idle connection, so the request is sent again once on a fresh one.
 RETRY = Response(error_class="closed")
 
+_RESET_ERRNOS = frozenset({errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED})
 _IDLE, _HEAD, _BODY = 0, 1, 2  # waiting for: nothing, the final response head, the end of the body
 _FRAMED = re.compile(rb"\r\n(?:content-length|transfer-encoding)[ \t]*:", re.IGNORECASE)
 # A response head longer than this is refused: llhttp itself sets no limit (aiohttp's is ~8 KiB a line).
@@ -54,9 +56,9 @@ def error_class_for(exc: BaseException | None) -> str:
         return "refused"
     if isinstance(exc, TimeoutError):
         return "timeout"
-    if isinstance(exc, OSError):
+    if isinstance(exc, OSError) and exc.errno in _RESET_ERRNOS:
         return "reset"
-    return "other"
+    return "other"  # e.g. EHOSTUNREACH, ENETUNREACH: as the aiohttp engine classifies them
 
 
 def _has_framing(head: bytes) -> bool:

@@ -8,6 +8,7 @@ lives in test_engine_conformance.py; this file covers what only the fast engine'
 from __future__ import annotations
 
 import asyncio
+import errno
 import shutil
 import socket
 import ssl
@@ -20,6 +21,7 @@ import pytest
 from loadgen.engines import make_engine
 from loadgen.engines.base import RequestSpec
 from loadgen.engines.fast import FastEngine, unsupported_reason
+from loadgen.engines.fast_pool import connect_error_class
 from loadgen.engines.fast_protocol import MAX_HEAD_BYTES
 from loadgen.scenario import parse_scenario
 from tests.loadgen.engine_targets import RawServer, read_request, serve_each, start_app
@@ -235,3 +237,18 @@ def test_bytes_sent_to_an_idle_connection_retire_it():
     results, connections = asyncio.run(case())
     assert [(r.status, r.body, r.error_class) for r in results] == [(200, b"ok", None)] * 3
     assert connections == 3
+
+
+@pytest.mark.parametrize(("exc", "expected"), [
+    (socket.gaierror(socket.EAI_NONAME, "Name or service not known"), "dns"),
+    (ConnectionRefusedError(111, "refused"), "refused"),
+    (ConnectionResetError(104, "reset"), "reset"),
+    (BrokenPipeError(32, "pipe"), "reset"),
+    (ssl.SSLCertVerificationError("certificate verify failed"), "tls"),
+    (TimeoutError(), "timeout"),
+    (OSError(113, "no route to host"), "other"),
+    (OSError(errno.ECONNRESET, "reset without subclass"), "reset"),
+])
+def test_connect_errors_map_to_engine_error_classes(exc, expected):
+    # DNS failures are checked by mapping only: resolving a missing name would query a real resolver.
+    assert connect_error_class(exc) == expected
