@@ -15,7 +15,7 @@ from collections.abc import Callable
 from loadgen.engines.base import RequestSpec, Response
 from loadgen.engines.fast_pool import Pool
 from loadgen.engines.fast_protocol import RETRY
-from loadgen.engines.fast_request import Origin, prepare_request
+from loadgen.engines.fast_request import Origin, RequestSerializer
 
 __all__ = ["FastEngine", "unsupported_reason"]
 
@@ -59,6 +59,7 @@ class FastEngine:
         self._ssl_context = ssl_context
         self._pools: dict[Origin, Pool] = {}
         self._cache: dict[tuple, tuple[Pool, bytes, bool]] = {}
+        self._serializer = RequestSerializer()
         self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
@@ -102,13 +103,14 @@ class FastEngine:
             pool.close()
         self._pools.clear()
         self._cache.clear()
+        self._loop = None
         await asyncio.sleep(0)  # let transports run connection_lost before the loop goes away
 
     def _prepare(self, spec: RequestSpec) -> tuple[Pool, bytes, bool] | None:
         if self._loop is None:
             self._loop = asyncio.get_running_loop()
         try:
-            request = prepare_request(spec.method, spec.url, spec.headers, spec.body)
+            request = self._serializer.prepare(spec.method, spec.url, spec.headers, spec.body)
         except (ValueError, UnicodeError):
             return None
         pool = self._pools.get(request.origin)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httptools
 import pytest
 
-from loadgen.engines.fast_request import Origin, accepted_encodings, prepare_request, split_origin
+from loadgen.engines.fast_request import Origin, RequestSerializer, accepted_encodings, prepare_request, split_origin
 
 
 class _Collect:
@@ -85,3 +85,33 @@ def test_bad_urls_are_rejected(url):
 def test_header_injection_is_rejected(headers):
     with pytest.raises(ValueError):
         prepare_request("GET", "http://h/", headers, None)
+
+
+@pytest.mark.parametrize(("method", "url", "headers", "body"), [
+    ("GET", "http://127.0.0.1:8000/users/42?page=2&q=a%20b", (), None),
+    ("get", "http://127.0.0.1:8000", (), None),
+    ("POST", "https://api.test/v1/items#top", (("Content-Type", "application/json"),), b'{"n": 1}'),
+    ("PUT", "http://h:81/caf\u00e9/na me", (("Host", "virtual"), ("X-Token", "t0k")), None),
+    ("DELETE", "http://[::1]:9000/x", (("Accept", "text/plain"),), b""),
+    ("GET", "http://user:p%40ss@127.0.0.1:8000/private", (), None),
+    ("GET", "http://127.0.0.1:8000?only=query", (), None),
+    ("HEAD", "http://127.0.0.1:8000/h", (), None),
+])
+def test_serializer_gives_the_reference_bytes(method, url, headers, body):
+    serializer = RequestSerializer(limit=2)
+    for _ in range(3):  # cold, then cached origin and header block
+        assert serializer.prepare(method, url, headers, body) == prepare_request(method, url, headers, body)
+
+
+def test_credentials_in_the_url_become_basic_auth():
+    _, seen = parse(prepare_request("GET", "http://user:p%40ss@127.0.0.1:8000/private", (), None).payload)
+    assert seen.headers["authorization"] == "Basic dXNlcjpwQHNz"  # user:p@ss
+    assert seen.headers["host"] == "127.0.0.1:8000"
+
+
+def test_serializer_rejects_what_the_reference_rejects():
+    serializer = RequestSerializer()
+    for method, url, headers in [("GET", "ftp://h/", ()), ("GET", "http://h:x/", ()), ("G T", "http://h/", ()),
+                                 ("GET", "http://h/", (("X", "a\r\nb"),))]:
+        with pytest.raises(ValueError):
+            serializer.prepare(method, url, headers, None)
