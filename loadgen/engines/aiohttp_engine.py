@@ -14,6 +14,7 @@ import errno
 import aiohttp
 
 from loadgen.engines.base import RequestSpec, Response
+from loadgen.engines.deadlines import Deadlines
 
 __all__ = ["AiohttpEngine", "classify_exception"]
 
@@ -83,6 +84,7 @@ class AiohttpEngine:
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple[float, float], aiohttp.ClientTimeout] = {}
+        self._deadlines = Deadlines()
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None:
@@ -99,13 +101,15 @@ class AiohttpEngine:
         key = (spec.timeout_total, spec.timeout_connect)
         timeout = self._timeouts.get(key)
         if timeout is None:
-            timeout = aiohttp.ClientTimeout(total=spec.timeout_total, sock_connect=spec.timeout_connect)
+            # total is enforced by self._deadlines (one timer for all requests); connect stays per request
+            timeout = aiohttp.ClientTimeout(total=None, sock_connect=spec.timeout_connect)
             self._timeouts[key] = timeout
         return timeout
 
     async def send(self, spec: RequestSpec) -> Response:
         """Send one request; failures come back as ``Response(error_class=...)``."""
         session = self._get_session()
+        task = self._deadlines.start(spec.timeout_total)
         try:
             async with session.request(
                 spec.method, spec.url, headers=spec.headers or None, data=spec.body,
@@ -123,9 +127,14 @@ class AiohttpEngine:
                                     bytes_received=len(body), headers=headers)
                 return await self._read_unknown_length(resp, spec, status, headers)
         except asyncio.CancelledError:
+            if self._deadlines.expired(task):
+                task.uncancel()
+                return Response(error_class="timeout")
             raise
         except Exception as exc:  # noqa: BLE001 - the seam promises never to raise for request failures
             return Response(error_class=classify_exception(exc))
+        finally:
+            self._deadlines.finish(task)
 
     @staticmethod
     async def _read_unknown_length(resp: aiohttp.ClientResponse, spec: RequestSpec, status: int,
@@ -144,6 +153,7 @@ class AiohttpEngine:
 
     async def aclose(self) -> None:
         """Close the session and its connections."""
+        self._deadlines.close()
         if self._session is not None:
             await self._session.close()
             self._session = None

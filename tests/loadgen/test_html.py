@@ -18,7 +18,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (make deps)")
 def test_html_charts_render_in_headless_chromium(target, tmp_path):
     html = tmp_path / "r.html"
-    r = run_loadgen(*quick_run_args(f"{target.url}/ok", "--users", "2", "--html", str(html), "--threshold", "p95<1ms",
+    r = run_loadgen(*quick_run_args(f"{target.url}/slow?ms=5", "--users", "2", "--html", str(html), "--threshold", "p95<1ms",
                                     duration="2s"))
     assert r.returncode == 99, r.stderr
     page = html.read_text()
