@@ -32,7 +32,8 @@ def main() -> int:
     parser.add_argument("--engine", default="aiohttp", choices=["aiohttp", "fast"])
     parser.add_argument("--rate", type=float, default=2000.0)
     parser.add_argument("--duration", type=float, default=62.0)
-    parser.add_argument("--samples", default="10,30,60", help="seconds after start to sample RSS at")
+    parser.add_argument("--samples", default="10,20,30,40,50,60",
+                        help="seconds after start to sample RSS at; the first and last are compared")
     args = parser.parse_args()
     marks = [float(x) for x in args.samples.split(",")]
     rss: dict[float, int] = {}

@@ -21,7 +21,7 @@ from loadgen.engines.base import Engine
 from loadgen.profiles import LoadShape, worker_share
 from loadgen.requests import RequestFactory
 from loadgen.scenario import Scenario
-from loadgen.stats import Recorder
+from loadgen.stats import HistogramPool, Recorder
 
 __all__ = ["RunPlan", "LoadRunner"]
 
@@ -70,7 +70,7 @@ class LoadRunner:
     """Run a :class:`RunPlan` against ``engine`` and emit one record per interval to ``sink``."""
 
     def __init__(self, plan: RunPlan, *, engine: Engine, sink: Callable[[dict[str, Any]], None],
-                 cpu_clock: Callable[[], float] = time.process_time) -> None:
+                 cpu_clock: Callable[[], float] = time.process_time, histogram_pool: HistogramPool | None = None) -> None:
         self.plan = plan
         self._engine = engine
         self._sink = sink
@@ -79,7 +79,8 @@ class LoadRunner:
         self._rng = random.Random(plan.seed)
         self._factory = RequestFactory(scenario, rng=self._rng.random, row_offset=plan.worker_index * 7919)
         self._expects = [ep.expect for ep in scenario.endpoints]
-        self._recorder = Recorder([(ep.name, ep.method) for ep in scenario.endpoints], open_model=plan.shape.open_model)
+        self._recorder = Recorder([(ep.name, ep.method) for ep in scenario.endpoints], open_model=plan.shape.open_model,
+                                  pool=histogram_pool)
         connections = plan.worker_connections()
         peak_users = worker_share(plan.shape.peak, index=plan.worker_index, count=plan.worker_count, integral=True)
         # A closed-model user holds at most one connection: with enough connections the gate never waits.

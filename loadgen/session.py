@@ -25,7 +25,7 @@ from loadgen.metrics import LoadgenCollector, RunInfo, make_registry, serve_metr
 from loadgen.outputs import write_outputs
 from loadgen.report import build_report
 from loadgen.runner import LoadRunner, RunPlan
-from loadgen.stats import encode_record, value_at_percentiles
+from loadgen.stats import HistogramPool, encode_record, new_histogram, value_at_percentiles
 from loadgen.summary import interval_row
 from loadgen.thresholds import Threshold, evaluate
 from loadgen.workers import run_workers
@@ -84,6 +84,8 @@ class _Session:
         self.agg = Aggregator(opts.workers, on_interval=self._on_interval)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.record_errors: list[str] = []
+        self.hist_pool = HistogramPool()
+        self._scratch = new_histogram()
         self.last_row: dict[str, Any] | None = None
         self.lag_p99_ms = 0.0
         self.info = RunInfo(run_id=opts.run_id, profile=opts.profile, stages=len(self.shape.stages))
@@ -115,7 +117,7 @@ class _Session:
         )
 
     def _on_interval(self, record: dict[str, Any]) -> None:
-        self.last_row = interval_row(record)  # computed once per interval; the 4 Hz view reuses it
+        self.last_row = interval_row(record, self._scratch)  # once per interval; the 4 Hz view reuses it
         with self.agg.lock:
             lag = self.agg.totals.lag
             self.lag_p99_ms = value_at_percentiles(lag, [99.0])[99.0] / 1000.0 if lag.get_total_count() else 0.0
@@ -148,7 +150,7 @@ class _Session:
     def _fold(self, record: dict[str, Any]) -> None:
         """Encode and aggregate one record (on the records thread); a failure is reported, not lost."""
         try:
-            self.agg.add(0, encode_record(record))
+            self.agg.add(0, encode_record(record, self.hist_pool))
         except Exception as exc:  # noqa: BLE001 - keep measuring; the error is printed with the summary
             self.record_errors.append(f"{type(exc).__name__}: {exc}")
 
@@ -158,7 +160,8 @@ class _Session:
             engine = make_engine(plan.engine, max_connections=plan.worker_connections())
             # Encoding and folding records take milliseconds: a thread does it so the pacer never waits.
             pool = ThreadPoolExecutor(1, thread_name_prefix="loadgen-records")
-            self.runner = LoadRunner(plan, engine=engine, sink=lambda rec: pool.submit(self._fold, rec))
+            self.runner = LoadRunner(plan, engine=engine, sink=lambda rec: pool.submit(self._fold, rec),
+                                     histogram_pool=self.hist_pool)
             previous_switch = sys.getswitchinterval()
             sys.setswitchinterval(min(previous_switch, 0.0005))
             try:

@@ -9,6 +9,7 @@ pre-allocated HdrHistograms and counters only. Once per interval it emits a plai
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import accumulate
@@ -19,7 +20,7 @@ from hdrh.histogram import HdrHistogram
 
 __all__ = ["LATENCY_BUCKETS", "LAG_BUCKETS", "new_histogram", "decode", "Recorder", "merge_records",
            "count_key", "parse_count_key", "HIGHEST_US", "value_at_percentiles", "mean_value",
-           "encode_record"]
+           "encode_record", "HistogramPool"]
 
 # Bucket edges of the Prometheus histograms; the same edges as the app's, so 0.1 and 1.0 s line up.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -94,14 +95,36 @@ def parse_count_key(key: str) -> tuple[str, str, str]:
     return status, outcome, error_class
 
 
+class HistogramPool:
+    """Recycle interval histograms so a long run allocates a fixed handful, not one set per interval.
+
+    Freshly allocated 180 kB count arrays every second fragment the heap and make RSS creep; the
+    recorder takes from the pool and :func:`encode_record` gives them back once encoded (from
+    another thread: deque append/pop are atomic).
+    """
+
+    def __init__(self) -> None:
+        self._free: deque[HdrHistogram] = deque()
+
+    def get(self) -> HdrHistogram:
+        try:
+            return self._free.pop()
+        except IndexError:
+            return new_histogram()
+
+    def put(self, hist: HdrHistogram) -> None:
+        hist.reset()
+        self._free.append(hist)
+
+
 class _Interval:
     """One endpoint's measurements within the current interval."""
 
     __slots__ = ("corrected", "uncorrected", "buckets", "sum", "counts")
 
-    def __init__(self, open_model: bool) -> None:
-        self.corrected = new_histogram()
-        self.uncorrected = new_histogram() if open_model else self.corrected
+    def __init__(self, open_model: bool, pool: HistogramPool) -> None:
+        self.corrected = pool.get()
+        self.uncorrected = pool.get() if open_model else self.corrected
         self.buckets = [0] * (len(LATENCY_BUCKETS) + 1)
         self.sum = 0.0
         self.counts: dict[tuple[int, str, str | None], int] = {}
@@ -114,11 +137,13 @@ class Recorder:
     In the closed model the corrected and uncorrected latency are the same value, recorded once.
     """
 
-    def __init__(self, endpoints: Sequence[tuple[str, str]], *, open_model: bool) -> None:
+    def __init__(self, endpoints: Sequence[tuple[str, str]], *, open_model: bool,
+                 pool: HistogramPool | None = None) -> None:
+        self._pool = pool or HistogramPool()
         self._endpoints = list(endpoints)
         self._open_model = open_model
-        self._current = [_Interval(open_model) for _ in self._endpoints]
-        self._lag = new_histogram()
+        self._current = [_Interval(open_model, self._pool) for _ in self._endpoints]
+        self._lag = self._pool.get()
         self._lag_buckets = [0] * (len(LAG_BUCKETS) + 1)
         self._lag_sum = 0.0
         self.dropped = 0
@@ -174,32 +199,43 @@ class Recorder:
         record = {
             "t": t, "start": round(start, 6), "length": round(length, 6), "users": users,
             "target_rate": target_rate, "in_flight": in_flight, "dropped": self.dropped, "stage": stage,
-            "cpu_seconds": round(cpu_seconds, 6), "lag": enc(self._lag), "lag_buckets": self._lag_buckets,
-            "lag_sum": self._lag_sum, "endpoints": endpoints,
+            "cpu_seconds": round(cpu_seconds, 6), "lag": enc(self._lag) if self._lag.get_total_count() else None,
+            "lag_buckets": self._lag_buckets, "lag_sum": self._lag_sum, "endpoints": endpoints,
         }
-        self._current = [_Interval(self._open_model) for _ in self._endpoints]
-        self._lag = new_histogram()
+        # untouched intervals stay (empty) for the next one; only handed-out histograms are replaced
+        self._current = [_Interval(self._open_model, self._pool) if cur.counts else cur for cur in self._current]
+        if record["lag"] is not None:
+            self._lag = self._pool.get()
         self._lag_buckets = [0] * (len(LAG_BUCKETS) + 1)
         self._lag_sum = 0.0
         self.dropped = 0
         return record
 
 
-def _keep(hist: HdrHistogram) -> HdrHistogram | None:
-    return hist if hist.get_total_count() else None
+def _keep(hist: HdrHistogram) -> HdrHistogram:
+    return hist
 
 
-def _encode_any(value: Any) -> str | None:
-    return _encode(value) if isinstance(value, HdrHistogram) else value
+def encode_record(record: dict[str, Any], pool: HistogramPool | None = None) -> dict[str, Any]:
+    """Return ``record`` with every live histogram encoded (a no-op for encoded records).
 
+    Live histograms go back to ``pool`` afterwards; the record must not be used for them again.
+    """
+    done: dict[int, str | None] = {}
 
-def encode_record(record: dict[str, Any]) -> dict[str, Any]:
-    """Return ``record`` with every live histogram encoded (a no-op for encoded records)."""
-    endpoints = {
-        name: {**ep, "corrected": _encode_any(ep["corrected"]), "uncorrected": _encode_any(ep["uncorrected"])}
-        for name, ep in record["endpoints"].items()
-    }
-    return {**record, "lag": _encode_any(record["lag"]), "endpoints": endpoints}
+    def enc(value: Any) -> str | None:
+        if not isinstance(value, HdrHistogram):
+            return value
+        if id(value) not in done:  # closed model: corrected and uncorrected are one object
+            done[id(value)] = _encode(value)
+            if pool is not None:
+                pool.put(value)
+        return done[id(value)]
+
+    endpoints = {name: {**ep, "corrected": enc(ep["corrected"]),
+                        "uncorrected": None if ep["uncorrected"] is None else enc(ep["uncorrected"])}
+                 for name, ep in record["endpoints"].items()}
+    return {**record, "lag": enc(record["lag"]), "endpoints": endpoints}
 
 
 def _merge_encoded(a: str | None, b: str | None) -> str | None:

@@ -35,17 +35,18 @@ def _worker_main(plan: RunPlan, index: int, out: Any, stop_flag: Any, go: Any) -
     try:
         from loadgen.engines import make_engine
         from loadgen.runner import LoadRunner
-        from loadgen.stats import encode_record
+        from loadgen.stats import HistogramPool, encode_record
 
         pool = ThreadPoolExecutor(1, thread_name_prefix="loadgen-encode")
+        histograms = HistogramPool()
 
         def ship(rec: dict[str, Any]) -> None:
-            out.put(("record", index, encode_record(rec)))
+            out.put(("record", index, encode_record(rec, histograms)))
 
         async def main() -> None:
             stop = asyncio.Event()
             runner = LoadRunner(plan, engine=make_engine(plan.engine, max_connections=plan.worker_connections()),
-                                sink=lambda rec: pool.submit(ship, rec))
+                                sink=lambda rec: pool.submit(ship, rec), histogram_pool=histograms)
             out.put(("ready", index, None))
             while not go.wait(0.05):
                 if stop_flag.is_set():
