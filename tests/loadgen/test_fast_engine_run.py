@@ -12,6 +12,7 @@ from perfstack.cli import UsageError
 from tests.loadgen.conftest import quick_run_args, read_json, run_loadgen
 
 
+@pytest.mark.slow
 def test_cli_run_with_fast_engine_and_two_workers(target, tmp_path):
     data = tmp_path / "users.csv"
     data.write_text("user\nada\nbob\n")
