@@ -16,6 +16,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 
 from loadgen.aggregate import Aggregator
 from loadgen.stats import LAG_BUCKETS, LATENCY_BUCKETS, parse_count_key
+from perfstack.cli import UsageError
 
 __all__ = ["LoadgenCollector", "RunInfo", "make_registry", "serve_metrics"]
 
@@ -93,5 +94,10 @@ def make_registry(collector: LoadgenCollector) -> CollectorRegistry:
 def serve_metrics(registry: CollectorRegistry, listen: str):
     """Serve ``registry`` on ``host:port`` in a thread; return the server (``.shutdown()`` to stop)."""
     host, _, port = listen.rpartition(":")
-    server, _thread = start_http_server(int(port), addr=host.strip("[]") or "127.0.0.1", registry=registry)
+    if not port.isdigit():
+        raise UsageError(f"--metrics-listen: expected HOST:PORT, got {listen!r}")
+    try:
+        server, _thread = start_http_server(int(port), addr=host.strip("[]") or "127.0.0.1", registry=registry)
+    except OSError as exc:
+        raise UsageError(f"--metrics-listen {listen}: {exc.strerror or exc}") from None
     return server

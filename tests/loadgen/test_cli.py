@@ -36,6 +36,8 @@ def test_bad_scenario_exits_2_with_one_line(tmp_path):
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
     r = run_loadgen("run", "--base-url", "http://127.0.0.1:1", "--profile", "nope")
     assert r.returncode == 2 and "unknown profile" in r.stderr
+    r = run_loadgen("run", "--base-url", "http://127.0.0.1:1", "--metrics-listen", "nope", "--quiet")
+    assert r.returncode == 2 and "--metrics-listen" in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
 def test_failed_threshold_exits_99_and_writes_junit(target, tmp_path):
