@@ -40,7 +40,7 @@ function chart(id,title,series,unit){
     el('line',{x1:L,y1:Y(v),x2:W-R,y2:Y(v),stroke:'#eee'},svg);}
   for(var j=0;j<=5;j++){var tt=tmax*j/5;el('text',{x:X(tt),y:H-12,'font-size':10,'text-anchor':'middle'},svg).textContent=tt.toFixed(0)+'s';}
   D.stages.forEach(function(b,k){if(k===0)return;el('line',{'class':'stage-boundary',x1:X(b),y1:T,x2:X(b),y2:H-B,stroke:'#999','stroke-dasharray':'4 3'},svg);});
-  series.forEach(function(s){var pts=[];s.values.forEach(function(v,k){if(v!==null)pts.push(X(xs[k]+0.5).toFixed(1)+','+Y(v).toFixed(1));});
+  series.forEach(function(s){var pts=[];s.values.forEach(function(v,k){if(v!==null)pts.push(X(xs[k]+D.half).toFixed(1)+','+Y(v).toFixed(1));});
     el('polyline',{'class':'series','data-series':s.name,points:pts.join(' '),fill:'none',stroke:s.color,'stroke-width':2},svg);});
   var lg=document.createElement('div');lg.className='legend';
   series.forEach(function(s){var sp=document.createElement('span');sp.innerHTML='<i style="background:'+s.color+'"></i>';sp.appendChild(document.createTextNode(s.name));lg.appendChild(sp);});
@@ -94,6 +94,7 @@ def _chart_data(doc: dict[str, Any]) -> dict[str, Any]:
         "p50": [r["p50"] for r in rows], "p95": [r["p95"] for r in rows], "p99": [r["p99"] for r in rows],
         "errors": [r["errors"] for r in rows], "stages": stages, "total": max(start, doc["summary"]["duration_s"]),
         "open": doc["run"]["config"]["model"] == "open",
+        "half": doc["run"]["config"].get("interval_s", 1.0) / 2,  # plot each interval at its middle
     }
 
 
