@@ -117,14 +117,53 @@ class HistogramPool:
         self._free.append(hist)
 
 
+class _Writer:
+    """Record microsecond values into one HdrHistogram with the index maths inlined.
+
+    ``HdrHistogram.record_value`` costs ~1.1 µs in pure Python; the same bucket index from
+    ``int.bit_length`` costs a third of that. Totals, min and max are kept here and written back
+    by :meth:`finish`, so the histogram is exactly what ``record_value`` would have produced.
+    """
+
+    __slots__ = ("hist", "counts", "total", "low", "high", "_mask", "_shift", "_half_mag", "_half")
+
+    def __init__(self, hist: HdrHistogram) -> None:
+        if hist.unit_magnitude != 0:
+            raise ValueError("_Writer needs a histogram whose lowest trackable value is 1")
+        self.hist, self.counts = hist, hist.counts
+        self.total, self.low, self.high = 0, HIGHEST_US + 1, 0
+        self._mask, self._half_mag, self._half = hist.sub_bucket_mask, hist.sub_bucket_half_count_magnitude, hist.sub_bucket_half_count
+        self._shift = self._half_mag + 1
+
+    def add(self, us: int) -> None:
+        """Record ``us`` (already clamped to 1..HIGHEST_US)."""
+        bucket = (us | self._mask).bit_length() - self._shift
+        self.counts[((bucket + 1) << self._half_mag) + (us >> bucket) - self._half] += 1
+        self.total += 1
+        if us > self.high:
+            self.high = us
+        if us < self.low:
+            self.low = us
+
+    def finish(self) -> HdrHistogram:
+        """Write count, min and max into the histogram and return it."""
+        hist = self.hist
+        if self.total:
+            hist.total_count += self.total
+            hist.min_value = min(hist.min_value, self.low)
+            hist.max_value = max(hist.max_value, self.high)
+            self.total, self.low, self.high = 0, HIGHEST_US + 1, 0
+        return hist
+
+
 class _Interval:
     """One endpoint's measurements within the current interval."""
 
     __slots__ = ("corrected", "uncorrected", "buckets", "sum", "counts")
 
     def __init__(self, open_model: bool, pool: HistogramPool) -> None:
-        self.corrected = pool.get()
-        self.uncorrected = pool.get() if open_model else self.corrected
+        self.corrected = _Writer(pool.get())
+        self.uncorrected = _Writer(pool.get()) if open_model else self.corrected
         self.buckets = [0] * (len(LATENCY_BUCKETS) + 1)
         self.sum = 0.0
         self.counts: dict[tuple[int, str, str | None], int] = {}
@@ -143,7 +182,7 @@ class Recorder:
         self._endpoints = list(endpoints)
         self._open_model = open_model
         self._current = [_Interval(open_model, self._pool) for _ in self._endpoints]
-        self._lag = self._pool.get()
+        self._lag = _Writer(self._pool.get())
         self._lag_buckets = [0] * (len(LAG_BUCKETS) + 1)
         self._lag_sum = 0.0
         self.dropped = 0
@@ -153,10 +192,10 @@ class Recorder:
         """Record one finished request (latencies in seconds)."""
         cur = self._current[index]
         us = int(latency * 1e6)
-        cur.corrected.record_value(1 if us < 1 else (HIGHEST_US if us > HIGHEST_US else us))
+        cur.corrected.add(1 if us < 1 else (HIGHEST_US if us > HIGHEST_US else us))
         if self._open_model:
             us = int(uncorrected * 1e6)
-            cur.uncorrected.record_value(1 if us < 1 else (HIGHEST_US if us > HIGHEST_US else us))
+            cur.uncorrected.add(1 if us < 1 else (HIGHEST_US if us > HIGHEST_US else us))
         cur.buckets[bisect_left(LATENCY_BUCKETS, latency)] += 1
         cur.sum += latency
         key = (status, outcome, error_class)
@@ -168,7 +207,7 @@ class Recorder:
         if lag < 0:
             lag = 0.0
         us = int(lag * 1e6)
-        self._lag.record_value(1 if us < 1 else (HIGHEST_US if us > HIGHEST_US else us))
+        self._lag.add(1 if us < 1 else (HIGHEST_US if us > HIGHEST_US else us))
         self._lag_buckets[bisect_left(LAG_BUCKETS, lag)] += 1
         self._lag_sum += lag
 
@@ -190,22 +229,23 @@ class Recorder:
                 continue
             endpoints[name] = {
                 "method": method,
-                "corrected": enc(cur.corrected),
-                "uncorrected": enc(cur.uncorrected) if self._open_model else None,
+                "corrected": enc(cur.corrected.finish()),
+                "uncorrected": enc(cur.uncorrected.finish()) if self._open_model else None,
                 "buckets": cur.buckets,
                 "sum": cur.sum,
                 "counts": {count_key(s, str(o), e): n for (s, o, e), n in cur.counts.items()},
             }
+        lag = self._lag.finish()
         record = {
             "t": t, "start": round(start, 6), "length": round(length, 6), "users": users,
             "target_rate": target_rate, "in_flight": in_flight, "dropped": self.dropped, "stage": stage,
-            "cpu_seconds": round(cpu_seconds, 6), "lag": enc(self._lag) if self._lag.get_total_count() else None,
+            "cpu_seconds": round(cpu_seconds, 6), "lag": enc(lag) if lag.get_total_count() else None,
             "lag_buckets": self._lag_buckets, "lag_sum": self._lag_sum, "endpoints": endpoints,
         }
         # untouched intervals stay (empty) for the next one; only handed-out histograms are replaced
         self._current = [_Interval(self._open_model, self._pool) if cur.counts else cur for cur in self._current]
         if record["lag"] is not None:
-            self._lag = self._pool.get()
+            self._lag = _Writer(self._pool.get())
         self._lag_buckets = [0] * (len(LAG_BUCKETS) + 1)
         self._lag_sum = 0.0
         self.dropped = 0

@@ -67,3 +67,25 @@ def test_merged_report_equals_report_of_all_records():
     assert merged["summary"]["latency_ms"] == direct["summary"]["latency_ms"]
     assert merged["endpoints"]["b"]["status"] == direct["endpoints"]["b"]["status"]
     assert merged["run"]["merged_from"] == ["a", "b"]
+
+
+def test_recorder_histograms_equal_hdrhistogram_record_value():
+    rng = random.Random(7)
+    values = [rng.choice([0.0000004, 2e-6, 0.0005, 0.0021, 0.4, 7.3, 5000.0]) * rng.uniform(0.5, 1.5)
+              for _ in range(3000)]
+    rec = Recorder([("a", "GET")], open_model=True)
+    for v in values:
+        rec.record(0, 200, "success", None, v, v / 3)
+    record = rec.close_interval(t=0, start=0.0, length=1.0, users=0, target_rate=1.0, in_flight=0, stage=1,
+                                cpu_seconds=0.0)
+    from hdrh.histogram import HdrHistogram
+
+    from loadgen.stats import HIGHEST_US, new_histogram
+    for key, scale in (("corrected", 1.0), ("uncorrected", 1 / 3)):
+        reference: HdrHistogram = new_histogram()
+        for v in values:
+            reference.record_value(min(max(int(v * scale * 1e6), 1), HIGHEST_US))
+        got = decode(record["endpoints"]["a"][key])
+        assert got.get_total_count() == reference.get_total_count() == 3000
+        assert list(got.counts) == list(reference.counts)
+        assert (got.get_min_value(), got.get_max_value()) == (reference.get_min_value(), reference.get_max_value())
