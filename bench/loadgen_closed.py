@@ -42,6 +42,8 @@ def main() -> int:
     with nginx_target(cpu="1") as url:
         for n in range(args.rounds):
             report = loadgen_run(url + "/", engine=args.engine, duration=args.duration, cpus="0", users=args.users)
+            if report["summary"]["failures"]:
+                raise SystemExit(f"loadgen saw failures, the figure would be meaningless: {report['summary']['errors']}")
             results["loadgen"].append(report["summary"]["rps"])
             cpu["loadgen"].append(LAST_CPU_US_PER_REQUEST["loadgen"])
             results["locust"].append(locust_rps(url, args.users, args.duration, cpus="0"))
