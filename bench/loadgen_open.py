@@ -35,6 +35,8 @@ def main() -> int:
         for n in range(args.rounds):
             doc = loadgen_run(url + "/", engine=args.engine, duration=args.duration, cpus="0", rate=args.rate)
             s, g = doc["summary"], doc["generator"]
+            if s["failures"]:
+                raise SystemExit(f"loadgen saw failures, the figures would be meaningless: {s['errors']}")
             achieved = s["requests"] / args.duration
             rows.append((achieved, g["schedule_lag_ms"]["p99"], g["dropped"], g["saturated"], g["cpu_percent"]))
             print(f"round {n + 1}: achieved {achieved:,.1f} req/s ({achieved / args.rate - 1:+.2%}), lag p99 "
