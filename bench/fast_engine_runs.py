@@ -115,6 +115,8 @@ def loadgen_run(base_url: str, *, engine: str, duration: float, cpus: str | None
 def measured_from_report(report: dict, duration: float) -> Measured:
     """Return a loadgen run's rate and its CPU seconds during the load (start-up and reports excluded)."""
     summary, generator = report["summary"], report["generator"]
+    if summary["failures"]:
+        raise RuntimeError(f"loadgen saw {summary['failures']} failed requests ({summary['errors']}): no figure reported")
     return Measured(rps=summary["rps"], requests=summary["requests"],
                     cpu_seconds=generator["cpu_percent"] / 100.0 * duration)
 
@@ -125,6 +127,8 @@ def engine_only(url: str, connections: int, duration: float, *, record: bool, cp
            "--duration", str(duration)] + (["--record"] if record else [])
     done, _ = _run(_pinned(cpus, cmd), duration + 60)
     result = json.loads(done.stdout.strip().splitlines()[-1])
+    if result["failed"]:
+        raise RuntimeError(f"the bare engine saw {result['failed']} failed requests: no figure reported")
     return Measured(rps=result["rps"], requests=result["requests"], cpu_seconds=result["cpu_seconds"])
 
 
