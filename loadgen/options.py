@@ -106,6 +106,8 @@ def resolve(inputs: RunInputs, config: PerformanceConfig) -> RunOptions:
     if inputs.profile not in config.profiles:
         known = ", ".join(sorted(config.profiles)) or "none"
         raise UsageError(f"--profile: unknown profile {inputs.profile!r} in {config.source} (known: {known})")
+    if inputs.users is not None and inputs.rate is not None:
+        raise UsageError("expected --users (closed model) or --rate (open model), not both")
     for flag, value in (("--users", inputs.users), ("--rate", inputs.rate)):
         if value is not None and value <= 0:
             raise UsageError(f"{flag}: expected a value greater than zero, got {value!r}")

@@ -35,6 +35,7 @@ def test_resolve_defaults_and_overrides():
     (RunInputs(), "expected --base-url"),
     (RunInputs(base_url="http://h:1", profile="nope"), "unknown profile"),
     (RunInputs(base_url="http://h:1", users=0), "--users"),
+    (RunInputs(base_url="http://h:1", users=5, rate=10.0), "not both"),
     (RunInputs(base_url="http://h:1", duration=2.0, ramp_up=5.0), "ramp-up"),
 ])
 def test_bad_inputs_are_one_line_usage_errors(inputs, message):
