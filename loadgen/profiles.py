@@ -7,6 +7,7 @@ and the reports agree on what was asked for at any instant.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from itertools import accumulate
@@ -41,6 +42,30 @@ class LoadShape:
         """Return the index of the stage running at ``t`` (the last one after the end)."""
         starts = self.boundaries
         return max(0, min(bisect_right(starts, t) - 1, len(self.stages) - 1))
+
+    def next_arrival(self, t: float, scale: float = 1.0) -> float:
+        """Return the time after ``t`` at which ``scale × target`` has delivered one more arrival.
+
+        The open-model pacer integrates the rate instead of stepping by ``1/rate(t)``: on a ramp
+        from 0 that naive step jumps far past the ramp and sends almost nothing. Returns
+        ``math.inf`` when the rest of the shape never delivers another arrival.
+        """
+        need, start, previous = 1.0, 0.0, 0.0
+        for duration, goal in self.stages:
+            end = start + duration
+            if t < end:
+                begin = max(t, start)
+                r0 = scale * (previous + (goal - previous) * ((begin - start) / duration))
+                slope = scale * (goal - previous) / duration
+                length = end - begin
+                area = r0 * length + 0.5 * slope * length * length
+                if area >= need:
+                    # Root of slope/2·d² + r0·d = need, in the form that is stable when slope ≈ 0.
+                    return begin + 2.0 * need / (r0 + math.sqrt(max(r0 * r0 + 2.0 * slope * need, 0.0)))
+                need -= area
+            start, previous = end, goal
+        rate = scale * previous
+        return max(t, start) + need / rate if rate > 0 else math.inf
 
     def target(self, t: float) -> float:
         """Return the users or rate asked for at ``t`` seconds, ramping linearly within a stage."""

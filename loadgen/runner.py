@@ -26,7 +26,6 @@ from loadgen.stats import HistogramPool, Recorder
 __all__ = ["RunPlan", "LoadRunner"]
 
 _USER_CONTROL_PERIOD = 0.05  # seconds between closed-model user-count adjustments
-_IDLE_STEP = 0.01            # seconds the pacer advances while the target rate is zero
 _MIN_SLEEP = 0.001           # event-loop timer resolution
 
 
@@ -155,6 +154,7 @@ class LoadRunner:
         loop = asyncio.get_running_loop()
         clock, start, cap = self._clock, self._start, self.plan.worker_max_in_flight()
         recorder, tasks, one = self._recorder, self._tasks, self._one_open
+        next_arrival, scale = self.plan.shape.next_arrival, 1.0 / max(1, self.plan.worker_count)
         intended = start
         while intended < end:
             now = clock()
@@ -166,10 +166,9 @@ class LoadRunner:
                     task = loop.create_task(one(intended))
                     tasks.add(task)
                     task.add_done_callback(tasks.discard)
-                rate = self._share(intended - start)
-                intended += 1.0 / rate if rate > 0 else _IDLE_STEP
+                intended = start + next_arrival(intended - start, scale)
             # Event-loop timers are millisecond-grained: shorter sleeps would spin; due requests go out in a batch.
-            await asyncio.sleep(max(_MIN_SLEEP, intended - clock()))
+            await asyncio.sleep(max(_MIN_SLEEP, min(intended, end) - clock()))
 
     async def _one_open(self, intended: float) -> None:
         clock = self._clock

@@ -50,3 +50,41 @@ def test_worker_share_splits_users_exactly_and_rates_evenly():
 def test_zero_length_stage_is_a_jump():
     shape = LoadShape(name="x", stages=((0.0, 5.0), (2.0, 5.0)), open_model=False)
     assert shape.target(0.0) == 5.0
+
+
+def _arrivals(shape, until, scale=1.0):
+    t, times = 0.0, []
+    while t < until:
+        times.append(t)
+        t = shape.next_arrival(t, scale)
+    return times
+
+
+def test_next_arrival_integrates_a_ramp_from_zero():
+    ramp = LoadShape(name="ramp", stages=((12.0, 30.0), (3.0, 30.0)), open_model=True)
+    # 0→30 req/s over 12 s delivers 180 arrivals, then 90 more in 3 s at 30 req/s.
+    assert len(_arrivals(ramp, 12.0)) == pytest.approx(180, abs=1)
+    assert len(_arrivals(ramp, 15.0)) == pytest.approx(270, abs=1)
+    # n arrivals by t: t = sqrt(2n / slope) on the ramp
+    assert ramp.next_arrival(0.0) == pytest.approx((2 / 2.5) ** 0.5)
+    # a worker with half the share sends half
+    assert len(_arrivals(ramp, 15.0, scale=0.5)) == pytest.approx(135, abs=1)
+
+
+def test_next_arrival_on_constant_and_falling_rates():
+    flat = LoadShape(name="flat", stages=((0.0, 100.0), (10.0, 100.0)), open_model=True)
+    assert flat.next_arrival(1.0) == pytest.approx(1.01)
+    down = LoadShape(name="down", stages=((0.0, 20.0), (10.0, 0.0)), open_model=True)
+    assert len(_arrivals(down, 10.0)) == pytest.approx(100, abs=1)
+    assert down.next_arrival(9.99) == float("inf")
+
+
+def test_open_model_run_ramping_from_zero_sends_the_integral(target, tmp_path):
+    from tests.loadgen.conftest import read_json, run_loadgen
+
+    res = run_loadgen("run", "--base-url", f"{target.url}/ok", "--rate", "40", "--duration", "4s", "--ramp-up", "3s",
+                      "--metrics-listen", "", "--linger", "0s", "--quiet", "--no-default-thresholds",
+                      "--json", str(tmp_path / "r.json"))
+    assert res.returncode == 0, res.stderr
+    # 0→40 req/s over 3 s (60) plus 1 s at 40 req/s (40)
+    assert read_json(tmp_path / "r.json")["summary"]["requests"] == pytest.approx(100, abs=3)
