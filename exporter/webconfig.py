@@ -27,9 +27,9 @@ from types import MappingProxyType
 from typing import Any
 
 import bcrypt
-import yaml
 
 from perfstack.cli import UsageError
+from perfstack.config import ConfigError, read_yaml
 
 __all__ = ["WebConfig", "load_web_config", "parse_web_config", "build_ssl_context", "BasicAuthChecker"]
 
@@ -122,13 +122,9 @@ def load_web_config(path: str | Path) -> WebConfig:
     """Read and validate a web-config file; every problem is a one-line :class:`UsageError`."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise _fail(str(p), "<file>", f"cannot read file ({exc.strerror or exc})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise _fail(str(p), "<file>", f"invalid YAML ({getattr(exc, 'problem', None) or exc})") from None
+        data = read_yaml(p)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
     return parse_web_config(data, str(p), p.resolve().parent)
 
 

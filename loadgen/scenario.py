@@ -14,11 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from loadgen.engines import ENGINE_NAMES
 from perfstack import units
-from perfstack.config import ConfigError
+from perfstack.config import ConfigError, read_yaml
 
 __all__ = ["Expect", "Endpoint", "Scenario", "load_scenario", "parse_scenario", "default_scenario",
            "PLACEHOLDER", "placeholders_in"]
@@ -269,15 +267,4 @@ def parse_scenario(data: Any, source: str = "<memory>", base_dir: Path | None = 
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario YAML file; relative data-file paths are resolved next to it."""
     p = Path(path)
-    source = str(p)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(source, "<file>", f"cannot read file ({exc.strerror or exc})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "<file>"
-        raise ConfigError(source, where, f"invalid YAML ({getattr(exc, 'problem', None) or exc})") from None
-    return parse_scenario(data, source, p.parent)
+    return parse_scenario(read_yaml(p), str(p), p.parent)

@@ -20,7 +20,7 @@ from perfstack import units
 __all__ = [
     "ConfigError", "ApiThresholds", "SystemThresholds", "DatabaseThresholds", "CacheThresholds",
     "AlertLevels", "GeneratorLimits", "Stage", "Profile", "PerformanceConfig",
-    "load_config", "parse_config", "default_config_path",
+    "load_config", "parse_config", "default_config_path", "read_yaml",
 ]
 
 
@@ -275,18 +275,27 @@ def parse_config(data: Any, source: str = "<memory>") -> PerformanceConfig:
     )
 
 
-def load_config(path: str | Path | None = None) -> PerformanceConfig:
-    """Read and validate a YAML config file (the repository default when ``path`` is None)."""
-    p = Path(path) if path is not None else default_config_path()
+def read_yaml(path: str | Path) -> Any:
+    """Read one YAML document; an unreadable file or bad YAML is a one-line :class:`ConfigError`.
+
+    Shared by every loader of user-written YAML (thresholds, scenarios, web configs) so they all
+    report problems the same way: file, line, what went wrong.
+    """
+    p = Path(path)
     source = str(p)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(source, "<file>", f"cannot read file ({exc.strerror or exc})") from None
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "<file>"
         raise ConfigError(source, where, f"invalid YAML ({getattr(exc, 'problem', None) or exc})") from None
-    return parse_config(data, source)
+
+
+def load_config(path: str | Path | None = None) -> PerformanceConfig:
+    """Read and validate a YAML config file (the repository default when ``path`` is None)."""
+    p = Path(path) if path is not None else default_config_path()
+    return parse_config(read_yaml(p), str(p))
