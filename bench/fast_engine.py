@@ -26,17 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fast_engine_runs import (  # noqa: E402
-    Measured,
-    ProcessCpu,
-    engine_only,
-    listener_pid,
-    loadgen_run,
-    locust,
-    measured_from_report,
-    wrk,
-)
 from nginx_target import nginx_target  # noqa: E402
+from runs import Measured, ProcessCpu, engine_only, listener_pid, loadgen_run, locust, wrk  # noqa: E402
 
 CONNECTIONS = 64
 OPEN_RATE = 10_000.0
@@ -75,7 +66,7 @@ def _summarise(runs: list[Measured | None]) -> dict | None:
         return None
     return {"rps": _median([r.rps for r in present]), "per_cpu_second": _median([r.per_cpu_second for r in present]),
             "rps_samples": [round(r.rps) for r in present],
-            "cpu_us_per_request": _median([1e6 / r.per_cpu_second for r in present if r.per_cpu_second])}
+            "cpu_us_per_request": _median([r.cpu_us_per_request for r in present if r.per_cpu_second])}
 
 
 def closed_model(duration: float, rounds: int, with_aiohttp: bool) -> dict:
@@ -86,14 +77,14 @@ def closed_model(duration: float, rounds: int, with_aiohttp: bool) -> dict:
         for r in range(rounds):
             print(f"  closed model round {r + 1}/{rounds}", file=sys.stderr)
             runs["wrk"].append(wrk(url, CONNECTIONS, duration, cpus="0"))
-            report = loadgen_run(base, engine="fast", users=CONNECTIONS, duration=duration, cpus="0")
-            runs["fast"].append(measured_from_report(report, duration))
+            run = loadgen_run(base, engine="fast", users=CONNECTIONS, duration=duration, cpus="0")
+            runs["fast"].append(run.during_load(duration))
             runs["locust"].append(locust(base, CONNECTIONS, duration, cpus="0"))
             runs["engine"].append(engine_only(url, CONNECTIONS, duration, record=False, cpus="0"))
             runs["engine_hdr"].append(engine_only(url, CONNECTIONS, duration, record=True, cpus="0"))
             if with_aiohttp:
-                report = loadgen_run(base, engine="aiohttp", users=CONNECTIONS, duration=duration, cpus="0")
-                runs["aiohttp"].append(measured_from_report(report, duration))
+                run = loadgen_run(base, engine="aiohttp", users=CONNECTIONS, duration=duration, cpus="0")
+                runs["aiohttp"].append(run.during_load(duration))
     return {key: _summarise(value) for key, value in runs.items()}
 
 
@@ -103,7 +94,7 @@ def open_model(duration: float, rounds: int) -> dict:
     with nginx_target(cpu="1") as base:
         for r in range(rounds):
             print(f"  open model round {r + 1}/{rounds}", file=sys.stderr)
-            report = loadgen_run(base, engine="fast", rate=OPEN_RATE, duration=duration, cpus="0")
+            report = loadgen_run(base, engine="fast", rate=OPEN_RATE, duration=duration, cpus="0").report
             summary, generator = report["summary"], report["generator"]
             runs.append({"achieved_rate": summary["rps"], "requests": summary["requests"],
                          "failures": summary["failures"], "dropped": generator["dropped"],
@@ -123,10 +114,10 @@ def workers_scaling(duration: float, rounds: int) -> dict:
             runs["wrk2"].append(wrk(base + "/", CONNECTIONS, duration, cpus="0,1", threads=2))
             for workers, key in ((1, "one"), (2, "two")):
                 nginx.start()
-                report = loadgen_run(base, engine="fast", users=CONNECTIONS, duration=duration, cpus="0,1",
-                                     workers=workers)
+                run = loadgen_run(base, engine="fast", users=CONNECTIONS, duration=duration, cpus="0,1",
+                                  workers=workers)
                 runs[f"nginx_cpu_{key}"].append(nginx.percent(duration))
-                runs[key].append(measured_from_report(report, duration))
+                runs[key].append(run.during_load(duration))
     out = {k: _summarise(runs[k]) for k in ("one", "two", "wrk2")}
     out.update({k: _median(runs[k]) for k in ("nginx_cpu_one", "nginx_cpu_two")})
     return out

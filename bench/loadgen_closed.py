@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from loadgen_runs import LAST_CPU_US_PER_REQUEST, loadgen_run, locust_rps, wrk_rps  # noqa: E402
 from nginx_target import nginx_target  # noqa: E402
+from runs import loadgen_run, locust, wrk  # noqa: E402
 
 GOAL_VS_LOCUST = 1.2
 
@@ -41,32 +41,34 @@ def main() -> int:
     cpu: dict[str, list[float]] = {"loadgen": [], "locust": []}
     with nginx_target(cpu="1") as url:
         for n in range(args.rounds):
-            report = loadgen_run(url + "/", engine=args.engine, duration=args.duration, cpus="0", users=args.users)
-            if report["summary"]["failures"]:
-                raise SystemExit(f"loadgen saw failures, the figure would be meaningless: {report['summary']['errors']}")
-            results["loadgen"].append(report["summary"]["rps"])
-            cpu["loadgen"].append(LAST_CPU_US_PER_REQUEST["loadgen"])
-            results["locust"].append(locust_rps(url, args.users, args.duration, cpus="0"))
-            if "locust" in LAST_CPU_US_PER_REQUEST:
-                cpu["locust"].append(LAST_CPU_US_PER_REQUEST["locust"])
-            results["wrk"].append(wrk_rps(url + "/", args.users, args.duration, cpus="0") if shutil.which("wrk") else None)
+            run = loadgen_run(url + "/", engine=args.engine, duration=args.duration, cpus="0", users=args.users)
+            if run.report["summary"]["failures"]:
+                raise SystemExit(f"loadgen saw failures, the figure would be meaningless: {run.report['summary']['errors']}")
+            loadgen_measured = run.whole_process()
+            results["loadgen"].append(loadgen_measured.rps)
+            cpu["loadgen"].append(loadgen_measured.cpu_us_per_request)
+            locust_measured = locust(url, args.users, args.duration, cpus="0")
+            results["locust"].append(locust_measured.rps if locust_measured else None)
+            if locust_measured:
+                cpu["locust"].append(locust_measured.cpu_us_per_request)
+            results["wrk"].append(wrk(url + "/", args.users, args.duration, cpus="0").rps if shutil.which("wrk") else None)
             print(f"round {n + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}" if v[-1] else f"{k} n/a" for k, v in results.items()),
                   flush=True)
-    loadgen, locust, wrk = (_median(results[k]) for k in ("loadgen", "locust", "wrk"))
+    loadgen_rps, locust_rps, wrk_rps = (_median(results[k]) for k in ("loadgen", "locust", "wrk"))
     print(f"\nclosed model, {args.users} users/connections, generator on core 0, nginx on core 1, "
           f"median of {args.rounds} x {args.duration:g}s")
-    print(f"  loadgen --engine {args.engine}: {loadgen:,.0f} req/s")
-    print(f"  locust FastHttpUser:   {locust:,.0f} req/s" if locust else "  locust: n/a")
-    print(f"  wrk -t1:               {wrk:,.0f} req/s" if wrk else "  wrk: n/a")
+    print(f"  loadgen --engine {args.engine}: {loadgen_rps:,.0f} req/s")
+    print(f"  locust FastHttpUser:   {locust_rps:,.0f} req/s" if locust_rps else "  locust: n/a")
+    print(f"  wrk -t1:               {wrk_rps:,.0f} req/s" if wrk_rps else "  wrk: n/a")
     per_round = [a / b for a, b in zip(results["loadgen"], results["locust"], strict=True) if a and b]
     if per_round:
         print("  loadgen / locust per round (interleaved, same conditions): "
               + ", ".join(f"{r:.2f}x" for r in per_round) + f"; median {statistics.median(per_round):.2f}x")
-    if locust:
-        ratio = loadgen / locust
+    if locust_rps:
+        ratio = loadgen_rps / locust_rps
         print(f"  loadgen / locust = {ratio:.2f}x (goal >= {GOAL_VS_LOCUST}x): {'PASS' if ratio >= GOAL_VS_LOCUST else 'MISS'}")
-    if wrk:
-        print(f"  loadgen / wrk    = {loadgen / wrk:.3f}x")
+    if wrk_rps:
+        print(f"  loadgen / wrk    = {loadgen_rps / wrk_rps:.3f}x")
     if cpu["loadgen"] and cpu["locust"]:
         ours, theirs = statistics.median(cpu["loadgen"]), statistics.median(cpu["locust"])
         print(f"  CPU per request (noise-resistant): loadgen {ours:.0f} us, locust {theirs:.0f} us "

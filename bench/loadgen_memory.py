@@ -10,6 +10,7 @@ Usage: ``python bench/loadgen_memory.py [--engine aiohttp] [--rate 2000] [--dura
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -22,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from nginx_target import nginx_target  # noqa: E402
+from runs import REPO, loadgen_command  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
 GOAL = 0.10
 
 
@@ -39,9 +40,8 @@ def main() -> int:
     rss: dict[float, int] = {}
     with nginx_target(cpu="1") as url, tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "run.json"
-        cmd = ["taskset", "-c", "0", sys.executable, "-m", "loadgen", "run", "--base-url", url + "/", "--engine",
-               args.engine, "--rate", str(args.rate), "--duration", f"{args.duration}s", "--ramp-up", "0s",
-               "--quiet", "--metrics-listen", "", "--linger", "0s", "--no-default-thresholds", "--json", str(out)]
+        cmd = loadgen_command(url + "/", engine=args.engine, duration=args.duration, json_out=out, cpus="0",
+                              rate=args.rate)
         started = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=REPO)
         ps = psutil.Process(proc.pid)
@@ -51,7 +51,6 @@ def main() -> int:
             rss[mark] = ps.memory_info().rss
             print(f"t={mark:>4.0f}s  RSS {rss[mark] / 2**20:7.1f} MiB", flush=True)
         proc.wait(timeout=args.duration + 60)
-        import json
         doc = json.loads(out.read_text())
     first, last = rss[marks[0]], rss[marks[-1]]
     growth = last / first - 1

@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from loadgen_runs import loadgen_run, wrk_rps  # noqa: E402
 from nginx_target import nginx_target  # noqa: E402
+from runs import loadgen_run, wrk  # noqa: E402
 
 
 def main() -> int:
@@ -31,9 +31,9 @@ def main() -> int:
     args = parser.parse_args()
     rows = []
     with nginx_target(cpu="1") as url:
-        headroom = wrk_rps(url + "/", 64, 5, cpus="0") if shutil.which("wrk") else None
+        headroom = wrk(url + "/", 64, 5, cpus="0").rps if shutil.which("wrk") else None
         for n in range(args.rounds):
-            doc = loadgen_run(url + "/", engine=args.engine, duration=args.duration, cpus="0", rate=args.rate)
+            doc = loadgen_run(url + "/", engine=args.engine, duration=args.duration, cpus="0", rate=args.rate).report
             s, g = doc["summary"], doc["generator"]
             if s["failures"]:
                 raise SystemExit(f"loadgen saw failures, the figures would be meaningless: {s['errors']}")

@@ -1,4 +1,4 @@
-"""Locust FastHttpUser peer for bench/fast_engine.py: back-to-back GET / with no wait."""
+"""Locust FastHttpUser peer for the load benchmarks (bench/runs.py): back-to-back GET / with no wait."""
 
 from locust import FastHttpUser, constant, task
 

@@ -1,7 +1,7 @@
-"""Run one load generator (wrk, Locust, loadgen, the bare fast engine) pinned to CPUs; return its rate.
+"""Run one load generator (wrk, Locust, loadgen, the bare fast engine) pinned to CPUs; return what it measured.
 
-The I/O edge of bench/fast_engine.py: each function starts one subprocess with ``taskset``, waits
-for it, and parses what it printed or wrote. No figures are computed here beyond the parsing.
+The I/O edge of every load benchmark in bench/: each function starts one subprocess with ``taskset``,
+waits for it, and parses what it printed or wrote. No figures are computed here beyond the parsing.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 import psutil
 
-__all__ = ["Measured", "wrk", "locust", "loadgen_run", "measured_from_report", "engine_only", "listener_pid",
-           "ProcessCpu"]
+__all__ = ["Measured", "LoadgenRun", "wrk", "locust", "loadgen_command", "loadgen_run", "engine_only",
+           "listener_pid", "ProcessCpu"]
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
@@ -43,6 +43,36 @@ class Measured:
     @property
     def per_cpu_second(self) -> float:
         return self.requests / self.cpu_seconds if self.cpu_seconds > 0 else 0.0
+
+    @property
+    def cpu_us_per_request(self) -> float:
+        return self.cpu_seconds * 1e6 / max(1, self.requests)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadgenRun:
+    """One ``python -m loadgen run``: its JSON report and the CPU seconds its whole process used."""
+
+    report: dict
+    process_cpu_seconds: float
+
+    def _summary(self) -> dict:
+        summary = self.report["summary"]
+        if summary["failures"]:
+            raise RuntimeError(f"loadgen saw {summary['failures']} failed requests ({summary['errors']}): "
+                               "no figure reported")
+        return summary
+
+    def during_load(self, duration: float) -> Measured:
+        """Return the rate, with the CPU loadgen reports for the load alone (start-up and reports excluded)."""
+        summary = self._summary()
+        return Measured(rps=summary["rps"], requests=summary["requests"],
+                        cpu_seconds=self.report["generator"]["cpu_percent"] / 100.0 * duration)
+
+    def whole_process(self) -> Measured:
+        """Return the rate, with the CPU of the whole process (start-up included, as Locust's is)."""
+        summary = self._summary()
+        return Measured(rps=summary["rps"], requests=summary["requests"], cpu_seconds=self.process_cpu_seconds)
 
 
 def _pinned(cpus: str | None, cmd: list[str]) -> list[str]:
@@ -85,7 +115,7 @@ def locust(base_url: str, users: int, duration: float, *, cpus: str | None) -> M
         return None
     with tempfile.TemporaryDirectory(prefix="bench-locust-") as tmp:
         prefix = str(Path(tmp) / "run")
-        cmd = [str(locust_bin), "-f", str(BENCH / "fast_engine_locustfile.py"), "--headless", "-u", str(users),
+        cmd = [str(locust_bin), "-f", str(BENCH / "locustfile.py"), "--headless", "-u", str(users),
                "-r", str(users * 100), "-t", f"{int(duration)}s", "--host", base_url, "--csv", prefix,
                "--only-summary", "--loglevel", "WARNING"]
         _, cpu = _run(_pinned(cpus, cmd), duration + 60, cwd=tmp)
@@ -96,29 +126,27 @@ def locust(base_url: str, users: int, duration: float, *, cpus: str | None) -> M
     raise RuntimeError("locust wrote no Aggregated row")
 
 
+def loadgen_command(base_url: str, *, engine: str, duration: float, json_out: Path, cpus: str | None,
+                    users: int | None = None, rate: float | None = None, workers: int = 1) -> list[str]:
+    """Return the ``python -m loadgen run`` command: closed with ``users``, open with ``rate``, quiet, JSON to a file."""
+    cmd = [sys.executable, "-m", "loadgen", "run", "--base-url", base_url, "--engine", engine,
+           "--duration", f"{duration}s", "--ramp-up", "0s", "--workers", str(workers), "--quiet",
+           "--metrics-listen", "", "--linger", "0s", "--no-default-thresholds", "--json", str(json_out)]
+    if rate is not None:
+        cmd += ["--rate", str(rate)]
+    else:
+        cmd += ["--users", str(users), "--connections", str(users)]
+    return _pinned(cpus, cmd)
+
+
 def loadgen_run(base_url: str, *, engine: str, duration: float, cpus: str | None, users: int | None = None,
-                rate: float | None = None, workers: int = 1) -> dict:
-    """Run ``python -m loadgen run`` (closed with ``users``, open with ``rate``) and return its JSON report."""
+                rate: float | None = None, workers: int = 1) -> LoadgenRun:
+    """Run ``python -m loadgen run`` (closed with ``users``, open with ``rate``); return its report and CPU use."""
     with tempfile.TemporaryDirectory(prefix="bench-loadgen-") as tmp:
         out = Path(tmp) / "run.json"
-        cmd = [sys.executable, "-m", "loadgen", "run", "--base-url", base_url, "--engine", engine,
-               "--duration", f"{duration}s", "--ramp-up", "0s", "--workers", str(workers), "--quiet",
-               "--metrics-listen", "", "--linger", "0s", "--no-default-thresholds", "--json", str(out)]
-        if rate is not None:
-            cmd += ["--rate", str(rate)]
-        else:
-            cmd += ["--users", str(users), "--connections", str(users)]
-        _run(_pinned(cpus, cmd), duration + 120)
-        return json.loads(out.read_text())
-
-
-def measured_from_report(report: dict, duration: float) -> Measured:
-    """Return a loadgen run's rate and its CPU seconds during the load (start-up and reports excluded)."""
-    summary, generator = report["summary"], report["generator"]
-    if summary["failures"]:
-        raise RuntimeError(f"loadgen saw {summary['failures']} failed requests ({summary['errors']}): no figure reported")
-    return Measured(rps=summary["rps"], requests=summary["requests"],
-                    cpu_seconds=generator["cpu_percent"] / 100.0 * duration)
+        _, cpu = _run(loadgen_command(base_url, engine=engine, duration=duration, json_out=out, cpus=cpus,
+                                      users=users, rate=rate, workers=workers), duration + 120)
+        return LoadgenRun(report=json.loads(out.read_text()), process_cpu_seconds=cpu)
 
 
 def engine_only(url: str, connections: int, duration: float, *, record: bool, cpus: str | None) -> Measured:
@@ -170,4 +198,4 @@ class ProcessCpu:
 
 
 if os.name != "posix":  # pragma: no cover - taskset and /proc are Linux-only
-    raise SystemExit("bench/fast_engine.py needs Linux (taskset)")
+    raise SystemExit("the load benchmarks in bench/ need Linux (taskset)")
