@@ -104,8 +104,13 @@ def open_model(duration: float, rounds: int) -> dict:
     return {"target_rate": OPEN_RATE, "median": median, "runs": runs}
 
 
-def workers_scaling(duration: float, rounds: int) -> dict:
-    """Part 3: one vs two loadgen workers on both cores, with the target's headroom checked by wrk -t2."""
+def workers_scaling(duration: float, rounds: int, engine: str) -> dict:
+    """Part 3: one vs two loadgen workers on both cores, with the target's headroom checked by wrk -t2.
+
+    Run for both engines: with ``aiohttp`` the generator is the bottleneck (nginx needs a small
+    share of a core), which is what ``--workers`` is for; with ``fast`` one worker already drives
+    nginx near what the two shared cores can serve, so the machine, not loadgen, is the limit.
+    """
     runs: dict[str, list] = {k: [] for k in ("one", "two", "wrk2", "nginx_cpu_one", "nginx_cpu_two")}
     with nginx_target(cpu=None) as base:
         nginx = ProcessCpu(listener_pid(base))
@@ -114,7 +119,7 @@ def workers_scaling(duration: float, rounds: int) -> dict:
             runs["wrk2"].append(wrk(base + "/", CONNECTIONS, duration, cpus="0,1", threads=2))
             for workers, key in ((1, "one"), (2, "two")):
                 nginx.start()
-                run = loadgen_run(base, engine="fast", users=CONNECTIONS, duration=duration, cpus="0,1",
+                run = loadgen_run(base, engine=engine, users=CONNECTIONS, duration=duration, cpus="0,1",
                                   workers=workers)
                 runs[f"nginx_cpu_{key}"].append(nginx.percent(duration))
                 runs[key].append(run.during_load(duration))
@@ -123,7 +128,7 @@ def workers_scaling(duration: float, rounds: int) -> dict:
     return out
 
 
-def report(closed: dict | None, opened: dict | None, scaling: dict | None) -> None:
+def report(closed: dict | None, opened: dict | None, scalings: dict[str, dict] | None) -> None:
     """Print every figure and the goal verdicts."""
     if closed:
         get = {key: (closed[key] or {}) for key in CLIENTS}
@@ -162,17 +167,25 @@ def report(closed: dict | None, opened: dict | None, scaling: dict | None) -> No
         print(f"  goal rate within 1 % (median):     {_verdict(err <= 1.0)}")
         lag = med["lag_p99_ms"]
         print(f"  goal lag p99 < 2 ms (median):      {_verdict(lag is not None and lag < 2.0)}")
+    for engine, scaling_one in (scalings or {}).items():
+        report_scaling(engine, scaling_one)
+
+
+def report_scaling(engine: str, scaling: dict) -> None:
+    """Print the --workers figures of one engine."""
     if scaling:
         one, two, wrk2 = (scaling[k] or {} for k in ("one", "two", "wrk2"))
-        print("\n== --workers 2 vs 1, loadgen --engine fast, both cores shared with nginx (medians) ==")
+        print(f"\n== --workers 2 vs 1, loadgen --engine {engine}, both cores shared with nginx (medians) ==")
         print(f"  1 worker  {_fmt(one.get('rps')):>9s} req/s  {_fmt(one.get('cpu_us_per_request'), 2):>6s} µs CPU/req"
               f"   nginx CPU {_fmt(scaling['nginx_cpu_one'])} %   {one.get('rps_samples', '')}")
         print(f"  2 workers {_fmt(two.get('rps')):>9s} req/s  {_fmt(two.get('cpu_us_per_request'), 2):>6s} µs CPU/req"
               f"   nginx CPU {_fmt(scaling['nginx_cpu_two'])} %   {two.get('rps_samples', '')}"
               f"   → {_ratio(two.get('rps'), one.get('rps'))}")
         print(f"  wrk -t2   {_fmt(wrk2.get('rps')):>9s} req/s  (same target, same cores: the target's headroom)")
-        headroom = bool(wrk2.get("rps") and two.get("rps") and wrk2["rps"] > 1.2 * two["rps"])
-        print(f"  target not the limit (wrk -t2 > 1.2 x 2 workers): {_verdict(headroom)}")
+        # The goal is only measurable when the target (on these same two cores) can serve 1.6 × one worker.
+        headroom = bool(wrk2.get("rps") and one.get("rps") and wrk2["rps"] > 1.6 * one["rps"])
+        print(f"  target not the limit (wrk -t2 > 1.6 x 1 worker): {_verdict(headroom)}"
+              + ("" if headroom else "  -> the 1.6x goal cannot be measured on this machine with this engine"))
         ok = two["rps"] / one["rps"] >= 1.6 if one.get("rps") and two.get("rps") else None
         print(f"  goal 2 workers >= 1.6 x 1: {_verdict(ok)}")
         if one.get("per_cpu_second") and two.get("per_cpu_second"):
@@ -196,7 +209,8 @@ def main() -> int:
     parts = {p.strip() for p in args.parts.split(",")}
     closed = closed_model(args.duration, args.rounds, not args.no_aiohttp) if "closed" in parts else None
     opened = open_model(args.duration, args.rounds) if "open" in parts else None
-    scaling = workers_scaling(args.duration, args.rounds) if "workers" in parts else None
+    scaling = ({engine: workers_scaling(args.duration, args.rounds, engine) for engine in ("aiohttp", "fast")}
+               if "workers" in parts else None)
     report(closed, opened, scaling)
     if args.json:
         Path(args.json).write_text(json.dumps({"closed": closed, "open": opened, "workers": scaling}, indent=2))
