@@ -42,6 +42,9 @@ def _common(p: ArgumentParser) -> None:
                    help="compare with the same window this much earlier (default: alerts.baseline_offset from the config)")
     p.add_argument("--job", default=None, help="only the app metrics of this scrape job (default: every job exposing them)")
     p.add_argument("--config", default=None, metavar="FILE", help="performance_config.yaml (default: the repository's)")
+    p.add_argument("--scrape-interval", default="15s",
+                   help="the targets' scrape interval: rate() ranges span at least 4 of them and chart steps 1, "
+                        "as Grafana's $__rate_interval does, so short runs on a fast scrape keep their detail")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per HTTP request to Prometheus")
     p.add_argument("--retries", type=int, default=2, help="retries on HTTP 5xx and connection errors (with backoff)")
     p.add_argument("--bearer-token-file", default=None, metavar="FILE", help="send the token in this file as a bearer token")
@@ -114,7 +117,7 @@ def _analyze(argv: list[str]) -> int:
         raise UsageError(f"--end: {exc}") from None
     offset = _duration(args.baseline_offset) if args.baseline_offset else config.alerts.baseline_offset_seconds
     req = AnalysisRequest(end=end, window_seconds=_duration(args.window), baseline_offset_seconds=offset,
-                          job=args.job, run_id=args.run_id)
+                          job=args.job, run_id=args.run_id, scrape_interval_seconds=_duration(args.scrape_interval))
     client = _client(args)
     try:
         report = analyze_prometheus(client, config, req)

@@ -19,9 +19,9 @@ RUN_LOOKBACK = "7d"
 CHART_POINTS = 60
 
 
-def chart_step(window_seconds: float) -> float:
-    """Return the range-query step: about 60 points per window, never below 15 s."""
-    return max(15.0, round(window_seconds / CHART_POINTS))
+def chart_step(window_seconds: float, scrape_interval_seconds: float = 15.0) -> float:
+    """Return the range-query step: about 60 points per window, never below one scrape interval."""
+    return max(scrape_interval_seconds, round(window_seconds / CHART_POINTS))
 
 
 def _routes(rows: list[tuple[dict, float | None]], values: dict[str, float | None]) -> list[RouteStat]:
@@ -30,7 +30,8 @@ def _routes(rows: list[tuple[dict, float | None]], values: dict[str, float | Non
     return sorted(out, key=lambda r: (-(r.share or 0.0), r.route))
 
 
-def collect(client: PromClient, window: Window, *, job: str | None, latency_threshold: float) -> Observations:
+def collect(client: PromClient, window: Window, *, job: str | None, latency_threshold: float,
+            scrape_interval_seconds: float = 15.0) -> Observations:
     """Query everything the core needs for ``window``."""
     rng = format_duration(window.seconds)
     scope = Scope(job=job, range_=rng)
@@ -47,9 +48,9 @@ def collect(client: PromClient, window: Window, *, job: str | None, latency_thre
     route_p95 = {lbl.get("route", "?"): v for lbl, v in routes["route_p95"]}
     route_err = {lbl.get("route", "?"): v for lbl, v in routes["route_error_ratio"]}
 
-    step = chart_step(window.seconds)
+    step = chart_step(window.seconds, scrape_interval_seconds)
     series = {}
-    series_q = range_queries(job, step)
+    series_q = range_queries(job, step, scrape_interval_seconds)
     for key, q in series_q.items():
         rows = client.query_range(q, window.start, window.end, step)
         series[key] = [(t, v) for t, v in rows[0][1] if v is not None] if rows else []

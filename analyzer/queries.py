@@ -113,9 +113,13 @@ def route_queries(s: Scope, latency_threshold: float, top: int = 5) -> dict[str,
     }
 
 
-def range_queries(job: str | None, step_seconds: float) -> dict[str, str]:
-    """Return series id → query for charts, correlation, capacity and exhaustion slopes."""
-    r = format_duration(max(2 * step_seconds, 60.0))
+def range_queries(job: str | None, step_seconds: float, scrape_interval_seconds: float = 15.0) -> dict[str, str]:
+    """Return series id → query for charts, correlation, capacity and exhaustion slopes.
+
+    The rate() range is the larger of two steps and four scrape intervals (Grafana's
+    ``$__rate_interval`` rule): shorter ranges miss samples, longer ones flatten short runs.
+    """
+    r = format_duration(max(2 * step_seconds, 4 * scrape_interval_seconds))
     s = Scope(job=job, range_=r)
     q = _measurements(s)
     q.update({

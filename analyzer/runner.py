@@ -12,9 +12,12 @@ from .model import Window
 from .promql import PromClient
 from .report import analyze
 
-__all__ = ["AnalysisRequest", "resolve_window", "analyze_prometheus", "MIN_RUN_SECONDS"]
+__all__ = ["AnalysisRequest", "resolve_window", "analyze_prometheus", "min_window_seconds"]
 
-MIN_RUN_SECONDS = 60.0
+
+def min_window_seconds(scrape_interval_seconds: float) -> float:
+    """Return the shortest window whose rate() holds enough samples: four scrape intervals."""
+    return 4.0 * scrape_interval_seconds
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,6 +29,7 @@ class AnalysisRequest:
     baseline_offset_seconds: float
     job: str | None = None
     run_id: str | None = None
+    scrape_interval_seconds: float = 15.0
 
 
 def resolve_window(client: PromClient, req: AnalysisRequest) -> Window:
@@ -37,12 +41,13 @@ def resolve_window(client: PromClient, req: AnalysisRequest) -> Window:
     if found is None:
         raise UsageError(f"no loadgen_run_info samples with run_id={req.run_id!r} in the 7 days before the end time")
     first, last = found
-    return Window(start=min(first, last - MIN_RUN_SECONDS), end=last,
+    return Window(start=min(first, last - min_window_seconds(req.scrape_interval_seconds)), end=last,
                   baseline_offset_seconds=req.baseline_offset_seconds, run_id=req.run_id)
 
 
 def analyze_prometheus(client: PromClient, config: PerformanceConfig, req: AnalysisRequest) -> dict:
     """Run one full analysis against Prometheus and return the report dict."""
     window = resolve_window(client, req)
-    obs = collect(client, window, job=req.job, latency_threshold=config.api.latency_p95_seconds)
+    obs = collect(client, window, job=req.job, latency_threshold=config.api.latency_p95_seconds,
+                  scrape_interval_seconds=req.scrape_interval_seconds)
     return analyze(obs, config)

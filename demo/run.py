@@ -161,7 +161,8 @@ def _run(args, stack: LocalStack, faults, console: Console) -> int:
         console.print("Analyzing the run's window ...")
         for fmt, out in (("json", reports.analysis_json), ("html", reports.analysis_html)):
             run_child(f"analyzer-{fmt}", analyzer_argv(prometheus_url=stack.urls["prometheus"], run_id=run_id,
-                                                       fmt=fmt, output=out, config=args.config),
+                                                       fmt=fmt, output=out, config=args.config,
+                                                       scrape_interval=args.scrape_interval),
                       log_dir=logs, cwd=REPO_ROOT, timeout=120)
         loadtest = json.loads(reports.loadtest_json.read_text(encoding="utf-8"))
         analysis = json.loads(reports.analysis_json.read_text(encoding="utf-8"))

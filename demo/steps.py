@@ -60,10 +60,11 @@ def loadgen_argv(*, scenario: Path, base_url: str, profile: str, duration: str, 
     return argv
 
 
-def analyzer_argv(*, prometheus_url: str, run_id: str, fmt: str, output: Path, config: str | None) -> list[str]:
+def analyzer_argv(*, prometheus_url: str, run_id: str, fmt: str, output: Path, config: str | None,
+                  scrape_interval: str = "15s") -> list[str]:
     """Return the ``python -m analyzer`` arguments that analyze one run's window."""
     argv = ["-m", "analyzer", "--prometheus", prometheus_url, "--run-id", run_id, "--format", fmt,
-            "--output", str(output)]
+            "--output", str(output), "--scrape-interval", scrape_interval]
     if config:
         argv += ["--config", config]
     return argv

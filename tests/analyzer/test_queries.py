@@ -43,3 +43,30 @@ def test_query_count_does_not_depend_on_scope():
 def test_slow_route_bucket_matches_both_le_spellings():
     q = route_queries(Scope(), 1.0)["slow_routes"]
     assert 'le=~"1|1\\\\.0"' in q
+
+
+def test_rate_ranges_and_steps_follow_the_scrape_interval():
+    from analyzer.collect import chart_step
+
+    # a 20 s demo run scraped every 2 s: 2 s steps, rate over 8 s (4 scrapes), not a flat 60 s line
+    assert chart_step(20, 2.0) == 2.0
+    assert all("[8s]" in q for q in range_queries(None, 2.0, 2.0).values() if "rate(" in q)
+    # the default assumes a 15 s scrape: at least 60 s of rate() range, steps of 15 s
+    assert chart_step(300, 15.0) == 15.0 and chart_step(3600, 15.0) == 60
+    assert all("[2m]" in q for q in range_queries(None, 60, 15.0).values() if "rate(" in q)
+
+
+def test_a_short_run_is_analysed_over_its_own_window_on_a_fast_scrape():
+    from analyzer.runner import AnalysisRequest, resolve_window
+
+    class Client:
+        def query_samples(self, q, at):
+            assert 'run_id="r1"' in q
+            return [({}, [(1000.0, 1.0), (1020.0, 1.0)])]
+
+    fast = resolve_window(Client(), AnalysisRequest(end=2000, window_seconds=1800, baseline_offset_seconds=86400,
+                                                    run_id="r1", scrape_interval_seconds=2.0))
+    assert (fast.start, fast.end) == (1000.0, 1020.0)
+    slow = resolve_window(Client(), AnalysisRequest(end=2000, window_seconds=1800, baseline_offset_seconds=86400,
+                                                    run_id="r1"))
+    assert (slow.start, slow.end) == (960.0, 1020.0)  # widened to four 15 s scrapes
