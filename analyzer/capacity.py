@@ -21,7 +21,7 @@ def capacity(throughput: Sequence[Point], p95: Sequence[Point], errors: Sequence
              latency_threshold: float, error_onset_ratio: float = ERROR_ONSET_RATIO) -> dict:
     """Return the ``capacity`` section from aligned series."""
     out = {"available": False, "max_throughput_within_slo": None, "latency_threshold_seconds": latency_threshold,
-           "p95_at_capacity": None, "errors_begin_at_throughput": None, "peak_throughput": None, "summary": ""}
+           "p95_at_capacity": None, "errors_begin_at_throughput": None, "peak_throughput": None, "knee_reached": None, "summary": ""}
     rows = [r for r in align(throughput, p95) if r[1] > 0]
     if len(rows) < 3:
         out["summary"] = "not enough samples with traffic"
@@ -36,7 +36,13 @@ def capacity(throughput: Sequence[Point], p95: Sequence[Point], errors: Sequence
     if within:
         best = max(within, key=lambda r: r[1])
         out["max_throughput_within_slo"], out["p95_at_capacity"] = best[1], best[2]
-        out["summary"] = f"capacity: {best[1]:.0f} req/s at p95 <= {latency_threshold:g} s"
+        out["knee_reached"] = len(within) < len(rows)
+        if out["knee_reached"]:
+            out["summary"] = f"capacity: {best[1]:.0f} req/s at p95 <= {latency_threshold:g} s"
+        else:
+            # Latency never crossed the threshold, so the run only proves a lower bound.
+            out["summary"] = (f"capacity: at least {best[1]:.0f} req/s (p95 stayed <= {latency_threshold:g} s "
+                              "at every load reached; push harder to find the knee)")
     else:
         out["summary"] = f"p95 never stayed under {latency_threshold:g} s"
     err_rows = [r for r in align(throughput, errors) if r[1] > 0 and r[2] >= error_onset_ratio]

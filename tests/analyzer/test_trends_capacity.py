@@ -56,6 +56,7 @@ def test_capacity_finds_highest_throughput_under_threshold_and_error_onset():
     assert cap["available"] is True
     assert cap["max_throughput_within_slo"] == 160
     assert cap["errors_begin_at_throughput"] == 200
+    assert cap["knee_reached"] is True
     assert cap["summary"] == "capacity: 160 req/s at p95 <= 1 s; errors begin at 200 req/s"
 
 
@@ -63,3 +64,12 @@ def test_capacity_refuses_flat_load():
     ts = [60.0 * i for i in range(5)]
     cap = capacity([(t, 50.0) for t in ts], [(t, 0.3) for t in ts], [], latency_threshold=1.0)
     assert cap["available"] is False and "did not vary" in cap["summary"]
+
+
+def test_capacity_of_a_ramp_that_never_reached_the_knee_is_a_lower_bound():
+    ts = [10.0 * i for i in range(6)]
+    cap = capacity(list(zip(ts, [5, 10, 20, 30, 38, 37], strict=True)), [(t, 0.25) for t in ts], [],
+                   latency_threshold=1.0)
+    assert cap["available"] is True and cap["knee_reached"] is False
+    assert cap["max_throughput_within_slo"] == 38
+    assert cap["summary"].startswith("capacity: at least 38 req/s")
