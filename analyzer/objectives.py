@@ -15,12 +15,10 @@ from perfstack.config import PerformanceConfig
 from .model import Observations
 
 __all__ = ["ObjectiveSpec", "objective_specs", "evaluate_objectives", "PASS", "WARNING", "FAIL", "NO_DATA",
-           "WARNING_BAND", "AVAILABILITY_PASS", "AVAILABILITY_WARNING"]
+           "WARNING_BAND"]
 
 PASS, WARNING, FAIL, NO_DATA = "pass", "warning", "fail", "no_data"
 WARNING_BAND = 0.20
-AVAILABILITY_PASS = 0.999
-AVAILABILITY_WARNING = 0.99
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,7 +52,8 @@ def objective_specs(config: PerformanceConfig) -> tuple[ObjectiveSpec, ...]:
         upper("api_error_ratio", "API error rate (5xx)", "api", "ratio", api.error_ratio,
               config.alerts.error_critical_ratio, weight=2.0, key=True),
         ObjectiveSpec(id="availability", title="Availability (targets up)", category="api", unit="ratio",
-                      pass_limit=AVAILABILITY_PASS, warning_limit=AVAILABILITY_WARNING, lower_is_better=False,
+                      pass_limit=api.availability_ratio_min, warning_limit=config.alerts.availability_critical_ratio,
+                      lower_is_better=False,
                       weight=2.0, key=True),
         upper("api_timeout_ratio", "API timeout rate", "api", "ratio", api.timeout_ratio),
         upper("cpu_utilisation", "CPU utilisation (busiest host)", "infrastructure", "ratio", sysc.cpu_ratio,

@@ -39,6 +39,7 @@ class ApiThresholds:
     latency_p95_seconds: float
     timeout_ratio: float
     error_ratio: float
+    availability_ratio_min: float = 0.999
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +74,7 @@ class AlertLevels:
     cpu_critical_ratio: float
     memory_critical_ratio: float
     error_critical_ratio: float
+    availability_critical_ratio: float = 0.99
     min_request_rate: float
     capacity_horizon_seconds: float
     baseline_offset_seconds: float
@@ -225,6 +227,7 @@ def parse_config(data: Any, source: str = "<memory>") -> PerformanceConfig:
         latency_p95_seconds=api_r.get("latency_p95", _positive(units.parse_duration)),
         timeout_ratio=api_r.get("timeout_rate", units.parse_ratio),
         error_ratio=api_r.get("error_rate", units.parse_ratio),
+        availability_ratio_min=api_r.get("availability", _positive(units.parse_ratio), 0.999),
     )
     system = SystemThresholds(
         cpu_ratio=sys_r.get("cpu", _positive(units.parse_ratio)),
@@ -243,6 +246,7 @@ def parse_config(data: Any, source: str = "<memory>") -> PerformanceConfig:
         cpu_critical_ratio=al.get("cpu_critical", _positive(units.parse_ratio)),
         memory_critical_ratio=al.get("memory_critical", _positive(units.parse_ratio)),
         error_critical_ratio=al.get("error_rate_critical", _positive(units.parse_ratio)),
+        availability_critical_ratio=al.get("availability_critical", _positive(units.parse_ratio), 0.99),
         min_request_rate=al.get("min_request_rate", units.parse_rate, 0.0),
         capacity_horizon_seconds=al.get("capacity_horizon", _positive(units.parse_duration), 4 * 3600.0),
         baseline_offset_seconds=al.get("baseline_offset", _positive(units.parse_duration), 86400.0),
@@ -255,6 +259,10 @@ def parse_config(data: Any, source: str = "<memory>") -> PerformanceConfig:
     ):
         if crit < warn:
             raise ConfigError(source, key, f"expected a critical level >= the warning threshold ({warn:.0%}), got {crit:.0%}")
+    if alerts.availability_critical_ratio > api.availability_ratio_min:
+        raise ConfigError(source, "alerts.availability_critical",
+                          f"expected a critical level <= the availability objective ({api.availability_ratio_min * 100:g}%), "
+                          f"got {alerts.availability_critical_ratio * 100:g}%")
 
     gen = GeneratorLimits(schedule_lag_p99_seconds=0.010)
     if "generator" in top.data:

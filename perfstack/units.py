@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 
 __all__ = ["parse_duration", "parse_ratio", "parse_bytes", "parse_byte_rate", "parse_rate", "format_duration"]
 
@@ -56,8 +57,9 @@ def parse_ratio(raw: object) -> float:
         if not text.endswith("%"):
             raise ValueError(f"expected {expected}")
         try:
-            value = float(text[:-1]) / 100.0
-        except ValueError:
+            # Decimal, so '99.9%' is exactly 0.999 (99.9 / 100 in binary floats is 0.9990000000000001).
+            value = float(Decimal(text[:-1].strip()) / 100)
+        except (ArithmeticError, ValueError):
             raise ValueError(f"expected {expected}") from None
     elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
         value = float(raw)

@@ -85,3 +85,15 @@ def test_key_failure_forces_fail_and_grade_f():
     assert scoring.verdict(score, key_failed=False) == "pass"
     assert scoring.verdict(80, key_failed=False) == "warning"
     assert scoring.verdict(None, key_failed=False) == "no_data"
+
+
+def test_availability_limits_come_from_the_config():
+    import dataclasses
+
+    strict = dataclasses.replace(CONFIG, api=dataclasses.replace(CONFIG.api, availability_ratio_min=0.9999),
+                                 alerts=dataclasses.replace(CONFIG.alerts, availability_critical_ratio=0.999))
+    spec = {s.id: s for s in objective_specs(strict)}["availability"]
+    assert (spec.pass_limit, spec.warning_limit) == (0.9999, 0.999)
+    assert grade_value(spec, 0.9995) == "warning" and grade_value(spec, 0.998) == "fail"
+    default = SPECS["availability"]
+    assert grade_value(default, 0.9995) == "pass" and grade_value(default, 0.995) == "warning"

@@ -32,6 +32,7 @@ def test_repository_config_holds_the_spec_values():
     c = load_config()
     assert c.api.latency_p95_seconds == 1.0
     assert c.api.timeout_ratio == 0.01 and c.api.error_ratio == 0.05
+    assert c.api.availability_ratio_min == 0.999 and c.alerts.availability_critical_ratio == 0.99
     assert c.system.cpu_ratio == 0.70 and c.system.memory_ratio == 0.80
     assert c.system.disk_io_bytes_per_second == 50e6 and c.system.network_io_bytes_per_second == 25e6
     assert c.database.query_p95_seconds == 0.1 and c.cache.hit_ratio_min == 0.8
@@ -69,6 +70,7 @@ def test_ratios_and_byte_rates():
     ("thresholds.system.disk_io", "-5MB/s", False, "thresholds.system.disk_io: expected a byte rate"),
     ("thresholds.system.memory", [80], False, "thresholds.system.memory: expected a ratio"),
     ("alerts.cpu_critical", "60%", False, "alerts.cpu_critical: expected a critical level >= the warning threshold (70%), got 60%"),
+    ("alerts.availability_critical", "99.95%", False, "alerts.availability_critical: expected a critical level <= the availability objective (99.9%), got 99.95%"),
     ("alerts.min_request_rate", -1, False, "alerts.min_request_rate: expected a rate"),
     ("profiles.basic.stages", [], False, "profiles.basic.stages: expected a non-empty list"),
     ("profiles.basic.stages", [{"duration": "5s", "users": 3, "rate": 5}], False, "profiles.basic.stages[0]: expected exactly one of 'users' or 'rate'"),
