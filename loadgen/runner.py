@@ -125,6 +125,8 @@ class LoadRunner:
                 if now >= interval_start + plan.interval:
                     cpu_mark = self._emit(t, interval_start, now, cpu_mark)
                     t, interval_start = t + 1, interval_start + plan.interval
+            if completed:
+                await self._drain(driver, stop_wait)
         finally:
             driver.cancel()
             stop_wait.cancel()
@@ -135,6 +137,23 @@ class LoadRunner:
             self._emit(t, interval_start, max(clock(), interval_start), cpu_mark)
             await self._engine.aclose()
         return completed
+
+    async def _drain(self, driver: asyncio.Task, stop_wait: asyncio.Task) -> None:
+        """Start nothing new, then let requests in flight finish (up to the longest timeout).
+
+        Cancelling them instead would drop exactly the slowest requests of the run from the
+        latency record: a survivorship bias at the tail the report exists to show.
+        """
+        driver.cancel()
+        for user in self._users:
+            user.active = False  # finishes the request in flight, then leaves
+        pending = {task for task in self._tasks if not task.done()}
+        if pending:
+            scenario = self.plan.scenario
+            limit = max([scenario.timeout_seconds] + [ep.timeout_seconds or 0.0 for ep in scenario.endpoints])
+            everything = asyncio.gather(*pending, return_exceptions=True)
+            await asyncio.wait({everything, stop_wait}, timeout=limit + 1.0, return_when=asyncio.FIRST_COMPLETED)
+            everything.cancel()  # no-op when all finished; otherwise Ctrl-C or the limit ends the drain
 
     def _emit(self, t: int, interval_start: float, now: float, cpu_mark: float) -> float:
         cpu = self._cpu_clock()

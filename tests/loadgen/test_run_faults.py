@@ -9,6 +9,7 @@ import pytest
 
 from loadgen import LoadTestConfig, LoadTester
 from perfstack.services import free_port
+from tests.loadgen.conftest import quick_run_args, read_json, run_loadgen
 
 
 def _faults(url: str) -> str:
@@ -80,3 +81,13 @@ async def test_open_model_drops_past_the_in_flight_cap_and_never_delays(engine_n
     assert summary["requests"] + gen["dropped"] + 5 >= 100  # at most the 5 in flight at the end are unaccounted
     assert summary["requests"] <= 15  # 5 slots, 400 ms each, 1 s
     assert gen["schedule_lag_ms"]["p99"] < 50  # the ones that started, started on time
+
+
+def test_requests_in_flight_at_the_end_are_waited_for_not_dropped(target, tmp_path, engine_name):
+    # 2 users, 800 ms responses, 1 s run: each user's second request is still in flight at the end.
+    res = run_loadgen(*quick_run_args(f"{target.url}/slow?ms=800", "--users", "2", "--engine", engine_name,
+                                      "--no-default-thresholds", "--json", str(tmp_path / "r.json")))
+    assert res.returncode == 0, res.stderr
+    summary = read_json(tmp_path / "r.json")["summary"]
+    assert summary["requests"] == 4 and summary["failures"] == 0
+    assert summary["latency_ms"]["max"] >= 790
