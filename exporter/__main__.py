@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import sys
+from collections.abc import Mapping
 from typing import NoReturn
 
 from aiohttp import web
@@ -63,9 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def enabled_collectors(args: argparse.Namespace) -> frozenset[str]:
-    """Apply the --collector.NAME / --no-collector.NAME flags to the defaults."""
+def enabled_collectors(args: argparse.Namespace, configured: Mapping[str, bool] | None = None,
+                       source: str = "<config>") -> frozenset[str]:
+    """Apply the config's ``exporter.collectors`` switches, then the --collector.NAME flags, to the defaults."""
     enabled = set(DEFAULT_ENABLED)
+    for name, on in (configured or {}).items():
+        if name not in COLLECTORS:
+            raise UsageError(f"{source}: exporter.collectors.{name}: unknown collector "
+                             f"(known: {', '.join(COLLECTORS)})")
+        (enabled.add if on else enabled.discard)(name)
     for name in COLLECTORS:
         flag = getattr(args, f"collector_{name}", None)
         if flag is True:
@@ -78,12 +85,14 @@ def enabled_collectors(args: argparse.Namespace) -> frozenset[str]:
 def run(argv: list[str]) -> int:
     """Parse ``argv``, build the collectors and serve until interrupted."""
     args = build_parser().parse_args(argv)
-    load_config(args.config)
+    config = load_config(args.config)
+    defaults = config.exporter
     host, port = parse_listen(args.listen)
     web_config = load_web_config(args.web_config) if args.web_config else WebConfig()
     ssl_context = build_ssl_context(web_config)
-    settings = CollectorSettings(processes=tuple(args.process), include_loopback=args.include_loopback)
-    registry = host_registry(build_collectors(enabled_collectors(args), settings))
+    settings = CollectorSettings(processes=tuple(args.process) or defaults.processes,
+                                 include_loopback=args.include_loopback or defaults.include_loopback)
+    registry = host_registry(build_collectors(enabled_collectors(args, defaults.collectors, config.source), settings))
     scheme = "https" if ssl_context else "http"
 
     def announce(_: str) -> None:  # called by aiohttp once the socket is bound

@@ -19,7 +19,7 @@ from perfstack import units
 
 __all__ = [
     "ConfigError", "ApiThresholds", "SystemThresholds", "DatabaseThresholds", "CacheThresholds",
-    "AlertLevels", "GeneratorLimits", "Stage", "Profile", "PerformanceConfig",
+    "AlertLevels", "GeneratorLimits", "ExporterSettings", "Stage", "Profile", "PerformanceConfig",
     "load_config", "parse_config", "default_config_path", "read_yaml",
 ]
 
@@ -88,6 +88,15 @@ class GeneratorLimits:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ExporterSettings:
+    """Defaults of the standalone exporter; its command-line flags override each of them."""
+
+    collectors: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType({}))
+    include_loopback: bool = False
+    processes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class Stage:
     """One stage of a load profile: ramp linearly to ``users`` (closed) or ``rate`` (open)."""
 
@@ -123,6 +132,7 @@ class PerformanceConfig:
     cache: CacheThresholds
     alerts: AlertLevels
     generator: GeneratorLimits
+    exporter: ExporterSettings = field(default_factory=ExporterSettings)
     profiles: Mapping[str, Profile] = field(default_factory=dict)
     source: str = "<memory>"
 
@@ -182,6 +192,24 @@ def _users(raw: Any) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
         raise ValueError("expected a whole number of users >= 0")
     return raw
+
+
+def _bool(raw: Any) -> bool:
+    if not isinstance(raw, bool):
+        raise ValueError("expected true or false")
+    return raw
+
+
+def _names(raw: Any) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(x, str) and x for x in raw):
+        raise ValueError("expected a list of process names")
+    return tuple(raw)
+
+
+def _switches(raw: Any) -> Mapping[str, bool]:
+    if not isinstance(raw, Mapping) or not all(isinstance(k, str) and isinstance(v, bool) for k, v in raw.items()):
+        raise ValueError("expected a mapping of collector name to true/false, e.g. {disk: false}")
+    return MappingProxyType(dict(raw))
 
 
 def _text(raw: Any) -> str:
@@ -270,6 +298,14 @@ def parse_config(data: Any, source: str = "<memory>") -> PerformanceConfig:
         gen = GeneratorLimits(schedule_lag_p99_seconds=g.get("schedule_lag_p99", _positive(units.parse_duration), 0.010))
         g.done()
 
+    exporter = ExporterSettings()
+    if "exporter" in top.data:
+        ex = top.child("exporter")
+        exporter = ExporterSettings(collectors=ex.get("collectors", _switches, MappingProxyType({})),
+                                    include_loopback=ex.get("include_loopback", _bool, False),
+                                    processes=ex.get("processes", _names, ()))
+        ex.done()
+
     profiles: dict[str, Profile] = {}
     if "profiles" in top.data:
         pr = top.child("profiles")
@@ -278,7 +314,7 @@ def parse_config(data: Any, source: str = "<memory>") -> PerformanceConfig:
             profiles[str(name)] = _parse_profile(source, str(name), raw, f"profiles.{name}")
     top.done()
     return PerformanceConfig(
-        api=api, system=system, database=database, cache=cache, alerts=alerts, generator=gen,
+        api=api, system=system, database=database, cache=cache, alerts=alerts, generator=gen, exporter=exporter,
         profiles=MappingProxyType(profiles), source=source,
     )
 

@@ -69,3 +69,42 @@ def test_help_explains_every_option():
     for option in ("--listen", "--config", "--web-config", "--process", "--include-loopback",
                    "--collector.disk", "--no-collector.network"):
         assert option in res.stdout
+
+
+def _config_with_exporter(tmp_path, section: str):
+    import yaml
+
+    from perfstack.config import default_config_path
+
+    data = yaml.safe_load(default_config_path().read_text())
+    data["exporter"] = yaml.safe_load(section)
+    path = tmp_path / "perf.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_collectors_switched_by_config_and_flags_win(tmp_path):
+    cfg = _config_with_exporter(tmp_path, "{collectors: {cpu: false, load: false}, include_loopback: true}")
+    with RunningExporter("--config", str(cfg), "--collector.load") as exp:
+        status, body, _ = http_get(exp.url + "/metrics")
+    assert status == 200
+    collectors = {dict(lbls)["collector"] for name, lbls in samples(body)
+                  if name == "perfstack_exporter_collector_success"}
+    assert "cpu" not in collectors  # off by config
+    assert "load" in collectors     # off by config, back on by flag
+    assert "memory" in collectors
+    devices = {dict(lbls)["device"] for name, lbls in samples(body) if name == "perfstack_network_receive_bytes_total"}
+    assert "lo" in devices          # include_loopback from the config
+
+
+@pytest.mark.parametrize("section,fragment", [
+    ("{collectors: {gpu: false}}", "exporter.collectors.gpu: unknown collector"),
+    ("{collectors: {disk: 'no'}}", "exporter.collectors: expected a mapping of collector name to true/false"),
+    ("{include_loopback: 1}", "exporter.include_loopback: expected true or false"),
+])
+def test_bad_exporter_config_exits_2_with_one_line(tmp_path, section, fragment):
+    cfg = _config_with_exporter(tmp_path, section)
+    res = subprocess.run([sys.executable, "-m", "exporter", "--config", str(cfg), "--listen", "127.0.0.1:1"],
+                         cwd=REPO_ROOT, capture_output=True, text=True, timeout=30)
+    assert res.returncode == 2 and res.stderr.count("\n") == 1, res.stderr
+    assert fragment in res.stderr and str(cfg) in res.stderr
