@@ -11,7 +11,7 @@ from . import scoring
 from .bottlenecks import SEVERITIES, find_bottlenecks
 from .capacity import capacity
 from .model import Observations
-from .objectives import evaluate_objectives, objective_specs
+from .objectives import FAIL, evaluate_objectives, objective_specs
 from .recommendations import recommend
 from .trends import trends as compute_trends
 
@@ -40,7 +40,7 @@ def analyze(obs: Observations, config: PerformanceConfig) -> dict:
         "system_health_score": health,
         "performance_score": scoring.score(objectives, scoring.PERFORMANCE_CATEGORIES),
         "grade": scoring.grade(health, bool(key_failed)),
-        "verdict": scoring.verdict(health, bool(key_failed)),
+        "verdict": scoring.verdict(health, bool(key_failed), any(o["state"] == FAIL for o in objectives)),
         "window": {"start": iso(w.start), "end": iso(w.end), "start_unix": w.start, "end_unix": w.end,
                    "duration": format_duration(w.seconds), "baseline_offset": format_duration(w.baseline_offset_seconds),
                    "run_id": w.run_id, "key_objectives_failed": key_failed,

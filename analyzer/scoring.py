@@ -2,7 +2,7 @@
 
 score = 100 × (Σ weight of passing + ½ × Σ weight of warning) / Σ weight of objectives with data.
 Objectives without data are left out of both sums. A failed key objective forces verdict
-``fail`` and grade F whatever the score.
+``fail`` and grade F whatever the score; any other failed objective caps the verdict at ``warning``.
 """
 
 from __future__ import annotations
@@ -42,10 +42,16 @@ def grade(value: float | None, key_failed: bool) -> str | None:
     return next((letter for letter, floor in GRADE_BANDS if value >= floor), "F")
 
 
-def verdict(value: float | None, key_failed: bool) -> str:
-    """Return pass / warning / fail (Keptn's 90 / 75 totals), or no_data."""
+def verdict(value: float | None, key_failed: bool, any_failed: bool = False) -> str:
+    """Return pass / warning / fail (Keptn's 90 / 75 totals), or no_data.
+
+    A run with any failed objective is at best ``warning``: a high score must not read as
+    "pass" while, say, the database misses its p95 by 4×.
+    """
     if key_failed:
         return FAIL
     if value is None:
         return NO_DATA
-    return PASS if value >= PASS_SCORE else WARNING if value >= WARNING_SCORE else FAIL
+    if value >= PASS_SCORE and not any_failed:
+        return PASS
+    return WARNING if value >= WARNING_SCORE else FAIL

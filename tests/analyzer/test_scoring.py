@@ -84,6 +84,8 @@ def test_key_failure_forces_fail_and_grade_f():
     assert scoring.verdict(score, key_failed=True) == "fail"
     assert scoring.verdict(score, key_failed=False) == "pass"
     assert scoring.verdict(80, key_failed=False) == "warning"
+    assert scoring.verdict(92, key_failed=False, any_failed=True) == "warning"  # e.g. only the DB p95 failed
+    assert scoring.verdict(60, key_failed=False, any_failed=True) == "fail"
     assert scoring.verdict(None, key_failed=False) == "no_data"
 
 
