@@ -8,6 +8,7 @@ command -v prometheus >/dev/null || pkgs+=(prometheus)
 command -v promtool >/dev/null || pkgs+=(prometheus)
 command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/null || pkgs+=(prometheus-alertmanager)
 command -v chromium >/dev/null || pkgs+=(chromium)
+command -v openssl >/dev/null || pkgs+=(openssl)   # self-signed certificates in the TLS tests
 if [[ "${1:-}" == "--bench" ]]; then
   command -v wrk >/dev/null || pkgs+=(wrk)
   command -v nginx >/dev/null || pkgs+=(nginx-light)
