@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_DURATION ?= 60s
 DEMO_FAULT ?= none
+BENCH_ARGS ?=
 
 .PHONY: help demo stack test lint generate check-generated deps venv bench clean
 
@@ -13,7 +14,7 @@ help:
 	@echo "make demo    run the demo service + exporter + Prometheus + Alertmanager, a load test and the analyzer"
 	@echo "make stack   start the same local stack and leave it running until Ctrl-C"
 	@echo "make test    install everything needed and run lint + the whole test suite"
-	@echo "make bench   run the benchmarks in bench/ (installs wrk, nginx, locust, peers)"
+	@echo "make bench   run the benchmarks in bench/ (installs wrk, nginx, locust, peers); BENCH_ARGS=--quick for short runs"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,7 +49,7 @@ stack: $(STAMP) deps
 bench: $(STAMP) deps
 	@scripts/install-deps.sh --bench
 	$(PY) -m pip install -q -e '.[bench]'
-	$(PY) bench/run_all.py
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache
